@@ -1,0 +1,232 @@
+"""The `litmine` command: one subcommand per stage, plus `run` for the whole nightly job."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from pipeline import nightly
+from pipeline.config import Settings
+
+
+def _date(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+@contextlib.contextmanager
+def _sources(settings: Settings, offline: bool, corpus: Path | None):
+    """Settings pointed at a mirror started for the duration, when offline."""
+    if not offline:
+        yield settings
+        return
+    from pipeline.mirror.corpus import SAMPLE_CORPUS
+    from pipeline.mirror.server import MirrorServer
+
+    with MirrorServer(corpus or SAMPLE_CORPUS) as mirror:
+        click.echo(f"offline: serving {corpus or SAMPLE_CORPUS} at {mirror.base_url}", err=True)
+        yield settings.with_mirror(mirror.base_url)
+
+
+def _progress(source: str):
+    from tqdm import tqdm
+
+    bar = tqdm(desc=f"harvest {source}", unit="rec", disable=not sys.stderr.isatty(), leave=False)
+
+    def update(done: int, total: int | None) -> None:
+        if total is not None and bar.total != total:
+            bar.total = total
+        bar.n = done
+        bar.refresh()
+    return update
+
+
+window_options = [
+    click.option("--since", callback=_date, help="First entrez/index day (YYYY-MM-DD); default: day after the watermark."),
+    click.option("--until", callback=_date, help="Last day (YYYY-MM-DD); default: yesterday (UTC)."),
+    click.option("--offline", is_flag=True, help="Serve the bundled sample corpus on 127.0.0.1 and harvest from it."),
+    click.option("--corpus", type=click.Path(exists=True, file_okay=False, path_type=Path),
+                 help="With --offline: the mirror folder to serve instead of the sample corpus."),
+]
+
+
+def with_window(f):
+    for option in reversed(window_options):
+        f = option(f)
+    return f
+
+
+@click.group()
+@click.option("-v", "--verbose", count=True, help="-v for progress messages, -vv for debugging.")
+@click.pass_context
+def main(ctx, verbose):
+    """litmine: nightly literature mining for clinical evidence into DuckDB."""
+    logging.basicConfig(level=[logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)],
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        ctx.obj = Settings.from_env()
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+@main.command()
+@with_window
+@click.pass_obj
+def run(settings, since, until, offline, corpus):
+    """The nightly job without Airflow: harvest, extract, load, validate, publish."""
+    from pipeline.summary import summarize
+    from pipeline.warehouse import db
+
+    run_id = nightly.new_run_id()
+    with _sources(settings, offline, corpus) as settings:
+        errors = nightly.harvest_all(settings, since, until, progress_for=_progress)
+    nightly.extract_staged(settings)
+    loaded = nightly.load_staged(settings, run_id)
+    failed = {**errors, **loaded.failed}
+    try:
+        nightly.validate(settings, run_id)
+    except Exception as exc:
+        failed["validate"] = str(exc)
+    if not failed:
+        nightly.publish(settings)
+    con = db.connect(settings, read_only=True)
+    try:
+        click.echo(summarize(con, settings, run_id).text())
+    finally:
+        con.close()
+    if failed:
+        for stage, reason in failed.items():
+            click.echo(f"error: {stage}: {reason}", err=True)
+        click.echo("the run is incomplete; the next run resumes it", err=True)
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--source", type=click.Choice(["pubmed", "europepmc", "all"]), default="all")
+@with_window
+@click.pass_obj
+def harvest(settings, source, since, until, offline, corpus):
+    """Fetch new records into the staging area (resumes a harvest that was cut short)."""
+    sources = nightly.SOURCES if source == "all" else (source,)
+    from pipeline.sources.http import SourceError
+
+    with _sources(settings, offline, corpus) as settings:
+        for name in sources:
+            try:
+                batches = nightly.harvest_source(settings, name, since, until, _progress(name))
+            except SourceError as exc:
+                raise click.ClickException(f"{name}: {exc}") from None
+            click.echo(f"{name}: {len(batches)} batch(es) staged under {settings.staging_dir}")
+
+
+@main.command()
+@click.option("--input", "input_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--output", "output_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def extract(input_path, output_path):
+    """Extract fields from records (JSONL in, JSONL out, same order). No network, no database."""
+    from pipeline.extract import extract_file
+
+    count = extract_file(input_path, output_path)
+    click.echo(f"{count} extraction(s) written to {output_path}", err=True)
+
+
+@main.command(name="eval")
+@click.option("--corpus", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
+def evaluate(corpus):
+    """Score the extractor against a folder of labelled records."""
+    from pipeline.extract.evaluate import evaluate as score, format_report
+
+    click.echo(format_report(score(corpus)))
+
+
+@main.command()
+@click.pass_obj
+def load(settings):
+    """Load staged, extracted windows into the warehouse."""
+    nightly.extract_staged(settings)
+    summary = nightly.load_staged(settings, nightly.new_run_id())
+    for source, counts in summary.sources.items():
+        click.echo(f"{source}: {counts}")
+    for source, reason in summary.failed.items():
+        click.echo(f"{source}: not loaded, harvest incomplete: {reason}", err=True)
+
+
+@main.command()
+@click.pass_obj
+def validate(settings):
+    """Run the expectation suites against the warehouse; flag bad rows, fail on a bad table."""
+    from pipeline.validate import ValidationFailed
+
+    try:
+        report = nightly.validate(settings, nightly.new_run_id())
+    except ValidationFailed as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"validation passed; {report.flags_written} row flag(s) written; "
+               f"data docs at {report.docs_index}")
+
+
+@main.command()
+@click.pass_obj
+def publish(settings):
+    """Publish the read-only snapshot analysts query."""
+    click.echo(nightly.publish(settings))
+
+
+@main.command()
+@click.option("--run-id", help="A run id from ops.runs; default: the latest.")
+@click.pass_obj
+def summary(settings, run_id):
+    """Print what a run did."""
+    from pipeline.summary import summarize
+    from pipeline.warehouse import db
+
+    if not Path(settings.warehouse).exists():
+        raise click.ClickException(f"no warehouse at {settings.warehouse}: run `litmine run` first")
+    con = db.connect(settings, read_only=True)
+    try:
+        click.echo(summarize(con, settings, run_id).text())
+    finally:
+        con.close()
+
+
+@main.group()
+def mirror():
+    """The loopback PubMed / Europe PMC mirror."""
+
+
+@mirror.command()
+@click.option("--port", default=8765, show_default=True, type=int)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--corpus", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--fault", "faults", multiple=True,
+              help="ENDPOINT:KIND[:TIMES], e.g. efetch:429:2 or europepmc:stall (repeatable).")
+def serve(port, host, corpus, faults):
+    """Serve a folder of records over E-utilities and Europe PMC REST until interrupted."""
+    from pipeline.mirror.corpus import SAMPLE_CORPUS
+    from pipeline.mirror.faults import Fault
+    from pipeline.mirror.server import MirrorServer
+
+    try:
+        plan = [Fault.parse(f) for f in faults]
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--fault") from None
+    server = MirrorServer(corpus or SAMPLE_CORPUS, port=port, host=host, faults=plan)
+    click.echo(f"mirror at {server.base_url}  (LITMINE_PUBMED_URL={server.base_url}/entrez/eutils/ "
+               f"LITMINE_EUROPEPMC_URL={server.base_url}/europepmc/webservices/rest/)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()

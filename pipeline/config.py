@@ -1,0 +1,123 @@
+"""Settings for one litmine process, read from the environment.
+
+Every knob an operator may turn is here, with its environment variable, so that the CLI, the
+Airflow tasks and `docker-compose.yml` agree on names. Nothing else in the package reads
+`os.environ` for configuration.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+NCBI_EUTILS_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
+EUROPEPMC_REST_URL = "https://www.ebi.ac.uk/europepmc/webservices/rest/"
+
+# The default topic: cryoneurolysis of peripheral nerves for pain and spasticity. Broad on
+# purpose: the `relevant` field, not the query, separates nerve work from tumour or ice therapy.
+DEFAULT_QUERY = (
+    '(cryoneurolysis OR cryoanalgesia OR cryoneuroablation OR "cryo-neurolysis" '
+    'OR "cryo neurolysis" OR cryoablation OR cryodenervation OR cryotherapy) '
+    "AND (nerve OR nerves OR neuralgia OR pain OR spasticity OR neuroma)"
+)
+
+# Env var names. docker-compose.yml and tests/test_compose.py rely on these exact names.
+ENV = {
+    "warehouse": "LITMINE_WAREHOUSE",
+    "staging": "LITMINE_STAGING_DIR",
+    "published": "LITMINE_PUBLISHED",
+    "query": "LITMINE_QUERY",
+    "harvest_start": "LITMINE_HARVEST_START",
+    "pubmed_url": "LITMINE_PUBMED_URL",
+    "europepmc_url": "LITMINE_EUROPEPMC_URL",
+    "ncbi_api_key": "NCBI_API_KEY",
+    "ncbi_email": "NCBI_EMAIL",
+    "ncbi_tool": "NCBI_TOOL",
+    "http_timeout": "LITMINE_HTTP_TIMEOUT",
+    "http_retries": "LITMINE_HTTP_RETRIES",
+    "batch_size": "LITMINE_BATCH_SIZE",
+    "pdf_max_bytes": "LITMINE_PDF_MAX_BYTES",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    warehouse: Path = PROJECT_ROOT / "warehouse" / "litmine.duckdb"
+    staging_dir: Path = PROJECT_ROOT / "warehouse" / "staging"
+    published: Path = PROJECT_ROOT / "warehouse" / "published" / "litmine.duckdb"
+    docs_dir: Path = PROJECT_ROOT / "warehouse" / "docs"
+    expectations_dir: Path = PROJECT_ROOT / "expectations"
+    migrations_dir: Path = PROJECT_ROOT / "warehouse" / "migrations"
+    query: str = DEFAULT_QUERY
+    # First day a source is harvested from when it has no watermark yet (a full backfill).
+    harvest_start: date = date(1970, 1, 1)
+    pubmed_url: str = NCBI_EUTILS_URL
+    europepmc_url: str = EUROPEPMC_REST_URL
+    ncbi_api_key: str | None = None
+    ncbi_email: str = "litmine@example.org"
+    ncbi_tool: str = "litmine"
+    http_timeout: float = 30.0
+    http_retries: int = 5
+    # E-utilities allows up to 10,000 ids per efetch, but asks for batches of ~200 per request.
+    batch_size: int = 200
+    pdf_max_bytes: int = 50 * 1024 * 1024
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def ncbi_requests_per_second(self) -> float:
+        # NCBI's published limit: 3 requests/s without an API key, 10 with one.
+        return 10.0 if self.ncbi_api_key else 3.0
+
+    def with_query(self, query: str) -> "Settings":
+        if not query or not query.strip():
+            raise ValueError("the search query is empty")
+        return replace(self, query=query.strip())
+
+    def with_mirror(self, base_url: str) -> "Settings":
+        """The same settings pointed at a local mirror instead of NCBI and Europe PMC."""
+        base = base_url.rstrip("/")
+        return replace(self, pubmed_url=f"{base}/entrez/eutils/",
+                       europepmc_url=f"{base}/europepmc/webservices/rest/")
+
+    @classmethod
+    def from_env(cls, environ: dict | None = None) -> "Settings":
+        env = os.environ if environ is None else environ
+        base = cls()
+        values: dict = {}
+
+        def get(key: str):
+            value = env.get(ENV[key])
+            return value if value not in (None, "") else None
+
+        for key in ("warehouse", "published"):
+            if get(key):
+                values[key] = Path(get(key))
+        if get("staging"):
+            values["staging_dir"] = Path(get("staging"))
+        elif "warehouse" in values:
+            values["staging_dir"] = values["warehouse"].parent / "staging"
+        if "warehouse" in values and "published" not in values:
+            values["published"] = values["warehouse"].parent / "published" / "litmine.duckdb"
+        if "warehouse" in values:
+            values["docs_dir"] = values["warehouse"].parent / "docs"
+        for key in ("query", "pubmed_url", "europepmc_url", "ncbi_email", "ncbi_tool"):
+            if get(key):
+                values[key] = get(key)
+        if get("ncbi_api_key"):
+            values["ncbi_api_key"] = get("ncbi_api_key")
+        if get("harvest_start"):
+            values["harvest_start"] = date.fromisoformat(get("harvest_start"))
+        for key, cast in (("http_timeout", float), ("http_retries", int),
+                          ("batch_size", int), ("pdf_max_bytes", int)):
+            if get(key):
+                try:
+                    values[key] = cast(get(key))
+                except ValueError as exc:
+                    raise ValueError(f"{ENV[key]}={get(key)!r} is not a valid {cast.__name__}") from exc
+        if values.get("batch_size", base.batch_size) < 1:
+            raise ValueError(f"{ENV['batch_size']} must be at least 1")
+        return replace(base, **values)

@@ -1,0 +1,167 @@
+"""The nightly job, stage by stage: one function per task of the `litmine_nightly` DAG.
+
+    plan_window -> harvest -> extract_batch (per batch) -> load -> validate -> publish
+
+`litmine run` calls these in order in one process; Airflow calls each from its own task,
+possibly on different workers, which is why stages hand over through the staging folder and
+only `load` (and after it `validate`/`publish`) opens the warehouse for writing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+from pipeline.config import Settings
+from pipeline.sources.harvest import Progress, harvest
+from pipeline.sources.http import SourceError
+from pipeline.staging import StagedBatch, staged_windows, write_atomic
+from pipeline.warehouse import db
+from pipeline.warehouse.load import (LoadCounts, load_window, record_idle_run, record_run,
+                                     watermark)
+from pipeline.warehouse.publish import publish_snapshot
+
+log = logging.getLogger(__name__)
+
+SOURCES = ("pubmed", "europepmc")
+
+
+def yesterday() -> date:
+    # Only whole entrez days are harvested: today's are still arriving.
+    return datetime.now(timezone.utc).date() - timedelta(days=1)
+
+
+def plan_window(settings: Settings, source: str, since: date | None = None,
+                until: date | None = None) -> tuple[date, date] | None:
+    """The window to harvest: explicit, or from the day after the watermark to yesterday."""
+    until = until or yesterday()
+    if since is None:
+        loaded = None
+        if Path(settings.warehouse).exists():
+            con = db.connect(settings, read_only=True)
+            try:
+                loaded = watermark(con, source, settings.query)
+            except Exception:  # a warehouse from before the watermarks table: no watermark
+                loaded = None
+            finally:
+                con.close()
+        since = loaded + timedelta(days=1) if loaded else settings.harvest_start
+    if since > until:
+        return None
+    return since, until
+
+
+def harvest_source(settings: Settings, source: str, since: date | None = None,
+                   until: date | None = None, progress: Progress | None = None) -> list[str]:
+    """Stage the source's new records; the staged batch files, for extraction."""
+    window = plan_window(settings, source, since, until)
+    if window is None:
+        log.info("%s: nothing new to harvest (watermark is at yesterday)", source)
+        return []
+    staged = harvest(settings, source, settings.query, window[0], window[1], progress=progress)
+    return [str(batch.path) for batch in staged.batches()]
+
+
+def extract_batch(batch_path: str, extractor=None) -> int:
+    """Extract every article of one staged batch, unless this extractor version already did."""
+    from pipeline.extract import EXTRACTOR_VERSION, build_extractor
+
+    batch = StagedBatch(Path(batch_path))
+    done = batch.extractions()
+    articles = [article for _, article in batch.articles()]
+    if done and len(done) == len(articles) and all(
+            e.get("extractor_version") == EXTRACTOR_VERSION for e in done):
+        return 0
+    extractor = extractor or build_extractor()
+    records = [article.extraction_input() for article in articles]
+    outputs = []
+    for record in records:
+        try:
+            outputs.append(extractor.extract(record))
+        except Exception as exc:  # one bad record must not stop the batch: quarantine it
+            log.exception("extraction failed for %s", record["id"])
+            outputs.append({"id": record["id"], "error": f"extraction failed: {exc}"})
+    write_atomic(batch.extractions_path,
+                 "".join(json.dumps(o, ensure_ascii=False) + "\n" for o in outputs))
+    return len(outputs)
+
+
+def extract_staged(settings: Settings) -> int:
+    from pipeline.extract import build_extractor
+
+    batches = [b for w in staged_windows(settings.staging_dir) if w.manifest.complete
+               for b in w.batches()]
+    extractor = build_extractor() if batches else None
+    return sum(extract_batch(str(b.path), extractor) for b in batches)
+
+
+@dataclass
+class LoadSummary:
+    run_id: str
+    sources: dict[str, dict] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
+
+
+def load_staged(settings: Settings, run_id: str) -> LoadSummary:
+    """Load every completely staged window; record half-harvested ones as failed runs."""
+    summary = LoadSummary(run_id=run_id)
+    con = db.connect(settings)
+    try:
+        for window in staged_windows(settings.staging_dir):
+            if window.manifest.complete:
+                counts = load_window(con, window, run_id)
+                previous = summary.sources.get(window.source, asdict(LoadCounts()))
+                summary.sources[window.source] = {k: previous[k] + v for k, v in asdict(counts).items()}
+            elif window.manifest.error:
+                # Kept staged: the next run resumes it. The reason goes where operators look.
+                summary.failed[window.source] = window.manifest.error
+                record_run(con, run_id, window, LoadCounts(fetched=window.manifest.fetched),
+                           "failed", None, window.manifest.error)
+        for source in SOURCES:
+            if source not in summary.sources and source not in summary.failed:
+                record_idle_run(con, run_id, source, settings.query)
+    finally:
+        con.close()
+    return summary
+
+
+def validate(settings: Settings, run_id: str):
+    """Run the expectation suites; flags rows, raises ValidationFailed on a bad table."""
+    from pipeline.validate import raise_for_table_failures, validate_warehouse
+
+    con = db.connect(settings)
+    try:
+        report = validate_warehouse(con, settings, run_id)
+    finally:
+        con.close()
+    raise_for_table_failures(report)
+    return report
+
+
+def publish(settings: Settings) -> str:
+    con = db.connect(settings)
+    try:
+        return str(publish_snapshot(con, settings.warehouse, settings.published))
+    finally:
+        con.close()
+
+
+def harvest_all(settings: Settings, since: date | None, until: date | None,
+                progress_for=None) -> dict[str, str]:
+    """Harvest every source; a source that fails is reported, the others go on."""
+    errors = {}
+    for source in SOURCES:
+        try:
+            harvest_source(settings, source, since, until,
+                           progress=progress_for(source) if progress_for else None)
+        except SourceError as exc:
+            log.error("%s harvest failed: %s", source, exc)
+            errors[source] = str(exc)
+    return errors
+
+
+def new_run_id() -> str:
+    return "run-" + datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")

@@ -1,0 +1,148 @@
+"""Polite, bounded HTTP for the source clients.
+
+Three guarantees, whatever the server does:
+- **Rate**: a token bucket spaces requests to at most `rate` per second (NCBI asks for 3/s, or
+  10/s with an API key); the bucket holds one token, so requests never come in bursts.
+- **Time**: every call has a hard deadline covering connect, headers and the whole body, not
+  just each read, so a server that trickles bytes cannot hold a night's run hostage.
+- **Retries**: 429, 5xx, broken transfers, timeouts and bodies the caller finds cut short are
+  retried with exponential backoff and full jitter ("Exponential Backoff And Jitter", AWS
+  Architecture Blog, 2015), waiting at least as long as a Retry-After header asks.
+Anything else (404, a rejected query) fails at once with the reason.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import random
+import threading
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+import httpx
+
+log = logging.getLogger(__name__)
+
+RETRY_STATUS = {408, 429, 500, 502, 503, 504}
+
+
+class SourceError(RuntimeError):
+    """A request that could not be completed; the message is the reason a run reports."""
+
+
+class RetryableBody(ValueError):
+    """Raised by a response check for a body that is cut short or garbled in transit."""
+
+
+class TokenBucket:
+    def __init__(self, rate: float, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        if rate <= 0:
+            raise ValueError("rate must be positive")
+        self.interval = 1.0 / rate
+        self._clock, self._sleep = clock, sleep
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def acquire(self) -> None:
+        with self._lock:
+            now = self._clock()
+            wait = self._next - now
+            self._next = max(now, self._next) + self.interval
+        if wait > 0:
+            self._sleep(wait)
+
+
+@dataclass
+class RetryPolicy:
+    attempts: int = 6              # first try + 5 retries
+    base_seconds: float = 1.0
+    max_seconds: float = 60.0
+
+    def backoff(self, attempt: int, retry_after: float | None = None) -> float:
+        delay = random.uniform(0, min(self.max_seconds, self.base_seconds * 2 ** attempt))
+        if retry_after is not None:
+            delay = max(delay, min(retry_after, self.max_seconds * 5))
+        return delay
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(value)
+        return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+
+
+class PoliteClient:
+    """httpx with a rate limit, a hard deadline per call and retries."""
+
+    def __init__(self, name: str, rate: float, timeout: float = 30.0,
+                 retry: RetryPolicy | None = None, user_agent: str = "litmine",
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.name = name
+        self.timeout = timeout
+        self.retry = retry or RetryPolicy()
+        self.bucket = TokenBucket(rate, sleep=sleep)
+        self._sleep = sleep
+        self._client = httpx.Client(timeout=httpx.Timeout(timeout), follow_redirects=True,
+                                    headers={"User-Agent": user_agent})
+        self.requests_made = 0
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def request(self, method: str, url: str, *, params: dict | None = None,
+                data: dict | None = None, check: Callable[[httpx.Response, bytes], None] | None = None,
+                max_bytes: int | None = None) -> tuple[httpx.Response, bytes]:
+        """The response and its full body, after retries; SourceError when it cannot be had."""
+        last_error = "no attempt made"
+        for attempt in range(self.retry.attempts):
+            retry_after = None
+            try:
+                response, body = self._once(method, url, params, data, max_bytes)
+                if response.status_code in RETRY_STATUS:
+                    retry_after = _retry_after(response)
+                    last_error = f"HTTP {response.status_code}"
+                elif response.status_code >= 400:
+                    raise SourceError(f"{self.name}: HTTP {response.status_code} from {url}: "
+                                      f"{body[:200].decode('utf-8', 'replace')}")
+                else:
+                    if check:
+                        check(response, body)
+                    return response, body
+            except (httpx.TransportError, RetryableBody) as exc:
+                last_error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            if attempt + 1 < self.retry.attempts:
+                delay = self.retry.backoff(attempt, retry_after)
+                log.warning("%s: %s; retry %d/%d in %.1fs", self.name, last_error, attempt + 1,
+                            self.retry.attempts - 1, delay)
+                self._sleep(delay)
+        raise SourceError(f"{self.name}: gave up after {self.retry.attempts} attempts "
+                          f"on {url}: {last_error}")
+
+    def _once(self, method, url, params, data, max_bytes) -> tuple[httpx.Response, bytes]:
+        self.bucket.acquire()
+        self.requests_made += 1
+        deadline = time.monotonic() + self.timeout
+        with self._client.stream(method, url, params=params, data=data) as response:
+            chunks, size = [], 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if max_bytes is not None and size > max_bytes:
+                    raise SourceError(f"{self.name}: {url} is larger than {max_bytes} bytes")
+                if time.monotonic() > deadline:
+                    raise httpx.ReadTimeout(f"whole response took over {self.timeout:g}s")
+                chunks.append(chunk)
+        return response, b"".join(chunks)

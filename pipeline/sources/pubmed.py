@@ -1,0 +1,118 @@
+"""PubMed through NCBI E-utilities: esearch with the history server, then efetch in batches.
+
+Follows NCBI's usage guidelines (E-utilities Help, "Usage Guidelines and Requirements"): tool
+and email on every request, an api_key when configured, at most 3 requests/s (10 with a key),
+searches over an entrez-date window (`datetype=edat`), and `usehistory=y` so the id list stays
+on NCBI's side while efetch pages through it `batch_size` (<= 200) records at a time.
+Responses are parsed with Biopython's Entrez parser against its bundled DTDs.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from dataclasses import dataclass
+from datetime import date
+from typing import Iterator
+
+from Bio import Entrez
+
+from pipeline.config import Settings
+from pipeline.models import Article, RawRecord
+from pipeline.parse import pubmed_xml
+from pipeline.sources.http import PoliteClient, RetryableBody, RetryPolicy, SourceError
+
+log = logging.getLogger(__name__)
+
+MAX_BATCH = 200
+
+
+@dataclass
+class SearchResult:
+    count: int
+    webenv: str
+    query_key: str
+
+
+@dataclass
+class Batch:
+    offset: int                                   # retstart of this batch in the search
+    next_offset: int
+    records: list[tuple[RawRecord, Article]]
+    rejects: list[tuple[str, str, str | None]]    # (reason, payload, pmid)
+
+
+def _check_efetch(response, body: bytes) -> None:
+    if b"<PubmedArticleSet" not in body[:4096] or not body.rstrip().endswith(b"</PubmedArticleSet>"):
+        raise RetryableBody("efetch body ends before </PubmedArticleSet>")
+
+
+def _check_esearch(response, body: bytes) -> None:
+    if not body.rstrip().endswith(b"</eSearchResult>"):
+        raise RetryableBody("esearch body ends before </eSearchResult>")
+
+
+class PubMedClient:
+    def __init__(self, settings: Settings, retry: RetryPolicy | None = None, sleep=None) -> None:
+        self.settings = settings
+        self.base = settings.pubmed_url.rstrip("/") + "/"
+        self.batch_size = min(settings.batch_size, MAX_BATCH)
+        kwargs = {"sleep": sleep} if sleep else {}
+        self.http = PoliteClient("PubMed", rate=settings.ncbi_requests_per_second,
+                                 timeout=settings.http_timeout,
+                                 retry=retry or RetryPolicy(attempts=settings.http_retries + 1),
+                                 user_agent=f"{settings.ncbi_tool} ({settings.ncbi_email})",
+                                 **kwargs)
+
+    def close(self) -> None:
+        self.http.close()
+
+    def _params(self, **params) -> dict:
+        params.update(db="pubmed", tool=self.settings.ncbi_tool, email=self.settings.ncbi_email)
+        if self.settings.ncbi_api_key:
+            params["api_key"] = self.settings.ncbi_api_key
+        return params
+
+    def search(self, query: str, since: date, until: date) -> SearchResult:
+        """Register the search on the history server; the count of matching records."""
+        params = self._params(term=query, usehistory="y", retmax="0", datetype="edat",
+                              mindate=since.strftime("%Y/%m/%d"), maxdate=until.strftime("%Y/%m/%d"))
+        _, body = self.http.request("GET", self.base + "esearch.fcgi", params=params,
+                                    check=_check_esearch)
+        try:
+            result = Entrez.read(io.BytesIO(body), validate=False)
+        except RuntimeError as exc:      # Entrez.read raises on <ERROR> elements
+            raise SourceError(f"PubMed rejected the search: {exc}") from exc
+        except Exception as exc:
+            raise SourceError(f"PubMed esearch answer is not readable: {exc}") from exc
+        if "WebEnv" not in result:
+            raise SourceError("PubMed esearch answer has no WebEnv (history server refused)")
+        return SearchResult(count=int(result["Count"]), webenv=str(result["WebEnv"]),
+                            query_key=str(result["QueryKey"]))
+
+    def fetch(self, search: SearchResult, offset: int) -> Batch:
+        """One efetch batch starting at `offset` in the search's id list."""
+        params = self._params(WebEnv=search.webenv, query_key=search.query_key,
+                              retstart=str(offset), retmax=str(self.batch_size),
+                              rettype="xml", retmode="xml")
+        _, body = self.http.request("POST", self.base + "efetch.fcgi", data=params,
+                                    check=_check_efetch)
+        good, bad = pubmed_xml.parse_efetch(body)
+        return Batch(offset=offset, next_offset=min(offset + self.batch_size, search.count),
+                     records=good, rejects=bad)
+
+    def batches(self, search: SearchResult, query: str, since: date, until: date,
+                start: int = 0) -> Iterator[Batch]:
+        """The search's batches from `start` on."""
+        offset = start
+        while offset < search.count:
+            try:
+                batch = self.fetch(search, offset)
+            except SourceError as exc:
+                if "WebEnv" not in str(exc) and "query #" not in str(exc):
+                    raise
+                # The history server forgets a WebEnv after a while; search again and go on.
+                search = self.search(query, since, until)
+                batch = self.fetch(search, offset)
+            yield batch
+            offset = batch.next_offset

@@ -1,0 +1,75 @@
+"""Open the DuckDB warehouse and bring its schema up to date.
+
+Migrations are the numbered `warehouse/migrations/NNN_name.sql` files, applied in order, each
+once, inside a transaction, and recorded in `ops.schema_migrations`. Opening a database that is
+already current does nothing, so every stage may simply call `connect`.
+"""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from pipeline.config import Settings
+
+_MIGRATION = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
+
+
+def migrations(directory: Path) -> list[tuple[int, str, Path]]:
+    found = []
+    for path in sorted(directory.glob("*.sql")):
+        match = _MIGRATION.match(path.name)
+        if not match:
+            raise ValueError(f"migration file name must look like 001_name.sql: {path.name}")
+        found.append((int(match.group(1)), match.group(2), path))
+    return found
+
+
+def migrate(con: duckdb.DuckDBPyConnection, directory: Path) -> list[str]:
+    """Apply the migrations `con` has not seen yet; return their names."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS ops")
+    con.execute("""CREATE TABLE IF NOT EXISTS ops.schema_migrations (
+                       version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,
+                       applied_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp)""")
+    done = {row[0] for row in con.execute("SELECT version FROM ops.schema_migrations").fetchall()}
+    applied = []
+    for version, name, path in migrations(directory):
+        if version in done:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(path.read_text())
+            con.execute("INSERT INTO ops.schema_migrations (version, name) VALUES (?, ?)",
+                        [version, name])
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        applied.append(f"{version:03d}_{name}")
+    return applied
+
+
+def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A connection to the warehouse file, migrated unless opened read-only."""
+    path = Path(settings.warehouse)
+    if read_only:
+        return duckdb.connect(str(path), read_only=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path))
+    migrate(con, settings.migrations_dir)
+    return con
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection):
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    else:
+        con.execute("COMMIT")

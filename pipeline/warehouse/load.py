@@ -1,0 +1,214 @@
+"""Load staged windows into the warehouse: raw -> core, extractions, quarantine, runs, watermark.
+
+Each window is loaded in one transaction, so a kill mid-load leaves the warehouse as it was.
+Loading is idempotent: a raw payload already stored is skipped by its content hash; an article
+whose content is unchanged keeps its version; an extraction already stored for the same article
+version and extractor version is skipped; a window whose run is already recorded as loaded is
+not loaded again. A work is recognised by PMID, then DOI, then preprint id, so the same study
+reached twice is one row, and a record whose content changed becomes a new version of it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+import duckdb
+
+from pipeline.models import Article, Quarantined, RawRecord, content_hash, utc_now
+from pipeline.staging import StagedWindow, query_hash
+from pipeline.warehouse.db import transaction
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class LoadCounts:
+    fetched: int = 0
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    quarantined: int = 0
+    extractions: int = 0
+
+
+def article_hash(article: Article) -> str:
+    content = article.to_dict()
+    content.pop("raw_hash", None)
+    return content_hash(json.dumps(content, sort_keys=True, ensure_ascii=False))
+
+
+class CurrentArticles:
+    """The current version of every work, found by any of its identifiers."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.by_key: dict[tuple[str, str], tuple[str, int, str]] = {}
+        rows = con.execute("""SELECT article_id, version, article_hash, pmid, lower(doi), preprint_id
+                              FROM core.articles_current""").fetchall()
+        for article_id, version, digest, pmid, doi, preprint_id in rows:
+            self._remember(article_id, version, digest, pmid, doi, preprint_id)
+
+    def _remember(self, article_id, version, digest, pmid, doi, preprint_id) -> None:
+        for kind, value in (("pmid", pmid), ("doi", doi), ("preprint_id", preprint_id)):
+            if value:
+                self.by_key[(kind, value)] = (article_id, version, digest)
+
+    def find(self, article: Article) -> tuple[str, int, str] | None:
+        for key in article.work_keys:
+            if key in self.by_key:
+                return self.by_key[key]
+        return None
+
+    def update(self, article: Article, article_id: str, version: int, digest: str) -> None:
+        self._remember(article_id, version, digest, article.pmid,
+                       article.doi.lower() if article.doi else None, article.preprint_id)
+
+
+def new_article_id(article: Article) -> str:
+    kind, value = article.work_keys[0] if article.work_keys else (article.source, article.source_id)
+    return f"{kind}:{value}"
+
+
+def upsert_article(con, index: CurrentArticles, article: Article, run_id: str) -> tuple[str, str, int]:
+    """("new" | "changed" | "unchanged", article_id, version) after storing the article."""
+    digest = article_hash(article)
+    known = index.find(article)
+    if known and known[2] == digest:
+        return "unchanged", known[0], known[1]
+    if known:
+        article_id, version, state = known[0], known[1] + 1, "changed"
+        con.execute("UPDATE core.articles SET is_current = false WHERE article_id = ? AND is_current",
+                    [article_id])
+    else:
+        article_id, version, state = new_article_id(article), 1, "new"
+    con.execute(
+        """INSERT INTO core.articles VALUES (?, ?, true, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                                             ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [article_id, version, article.source, article.source_id, article.pmid, article.doi,
+         article.preprint_id, article.pmcid, article.title, article.abstract, article.journal,
+         article.year, article.language, article.first_author, article.authors,
+         article.publication_types, article.mesh_terms, json.dumps(article.abstract_sections),
+         article.entrez_date, article.pdf_url, digest, article.raw_hash, run_id, utc_now()])
+    index.update(article, article_id, version, digest)
+    return state, article_id, version
+
+
+def insert_raw(con, raw: RawRecord, run_id: str) -> None:
+    con.execute("""INSERT INTO raw.records VALUES (?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT DO NOTHING""",
+                [raw.source, raw.source_id, raw.hash, raw.content_type, raw.payload,
+                 raw.fetched_at, run_id])
+
+
+def insert_extraction(con, article_id: str, version: int, extraction: dict, run_id: str) -> bool:
+    """Store one extraction and its evidence; False when this version already has it."""
+    extractor_version = extraction["extractor_version"]
+    exists = con.execute("""SELECT 1 FROM core.extractions WHERE article_id = ? AND
+                            article_version = ? AND extractor_version = ?""",
+                         [article_id, version, extractor_version]).fetchone()
+    if exists:
+        return False
+    outcome = extraction.get("outcome") or {}
+    con.execute(
+        "INSERT INTO core.extractions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [article_id, version, extractor_version, extraction.get("relevant"),
+         extraction.get("design"), extraction.get("sample_size"), extraction.get("targets") or [],
+         extraction.get("target_groups") or [], extraction.get("guidance") or [],
+         extraction.get("follow_up_days"), outcome.get("text"), outcome.get("responder_pct"),
+         outcome.get("responder_threshold_pct"), outcome.get("mean_change"), outcome.get("scale"),
+         outcome.get("direction"), extraction.get("indication"), extraction.get("adverse_events"),
+         json.dumps(extraction.get("flags") or []), run_id, utc_now()])
+    rows = [[article_id, version, extractor_version, field, ordinal, item["text"], item["start"],
+             item["end"], item["rule"], float(item["confidence"])]
+            for field, items in (extraction.get("evidence") or {}).items()
+            for ordinal, item in enumerate(items)]
+    if rows:
+        con.executemany("INSERT INTO core.evidence VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    return True
+
+
+def insert_quarantine(con, quarantined, run_id: str) -> bool:
+    before = con.execute("SELECT count(*) FROM ops.quarantine WHERE quarantine_id = ?",
+                         [quarantined.hash]).fetchone()[0]
+    con.execute("""INSERT INTO ops.quarantine VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT DO NOTHING""",
+                [quarantined.hash, run_id, quarantined.source, quarantined.stage,
+                 quarantined.source_id, quarantined.reason, quarantined.payload, utc_now()])
+    return before == 0
+
+
+def watermark(con, source: str, query: str):
+    row = con.execute("SELECT loaded_through FROM ops.watermarks WHERE source = ? AND query_hash = ?",
+                      [source, query_hash(query)]).fetchone()
+    return row[0] if row else None
+
+
+def advance_watermark(con, source: str, query: str, since, until) -> None:
+    """Move the watermark to `until` if the window joins on to what is already loaded."""
+    current = watermark(con, source, query)
+    if current is not None and (since > current + timedelta(days=1) or until <= current):
+        return
+    con.execute("""INSERT OR REPLACE INTO ops.watermarks VALUES (?, ?, ?, ?, ?)""",
+                [source, query_hash(query), query, until, utc_now()])
+
+
+def record_run(con, run_id: str, window: StagedWindow, counts: LoadCounts, status: str,
+               started_at, error: str | None = None) -> None:
+    m = window.manifest
+    con.execute("INSERT OR REPLACE INTO ops.runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [run_id, m.source, m.query, window.since, window.until, started_at or m.started_at,
+                 utc_now(), status, counts.fetched, counts.new, counts.changed, counts.unchanged,
+                 counts.quarantined, error])
+
+
+def already_loaded(con, run_id: str, window: StagedWindow) -> bool:
+    row = con.execute("""SELECT 1 FROM ops.runs WHERE run_id = ? AND source = ? AND status = 'succeeded'
+                         AND window_start = ? AND window_end = ?""",
+                      [run_id, window.source, window.since, window.until]).fetchone()
+    return row is not None
+
+
+def load_window(con, window: StagedWindow, run_id: str) -> LoadCounts:
+    """Load one completely staged window, then remove it from staging."""
+    if not window.manifest.complete:
+        raise ValueError(f"{window.dir} is not completely harvested; harvest it before loading")
+    counts = LoadCounts()
+    if already_loaded(con, run_id, window):
+        window.remove()
+        return counts
+    started = utc_now()
+    with transaction(con):
+        index = CurrentArticles(con)
+        for batch in window.batches():
+            extractions = {e.get("id"): e for e in batch.extractions()}
+            for raw, article in batch.articles():
+                counts.fetched += 1
+                insert_raw(con, raw, run_id)
+                state, article_id, version = upsert_article(con, index, article, run_id)
+                setattr(counts, state, getattr(counts, state) + 1)
+                extraction = extractions.get(article.extraction_input()["id"])
+                if extraction and "error" in extraction:
+                    counts.quarantined += 1
+                    insert_quarantine(con, Quarantined(
+                        source=article.source, stage="extract", reason=extraction["error"],
+                        payload=json.dumps(article.extraction_input()), source_id=article.source_id),
+                        run_id)
+                elif extraction:
+                    counts.extractions += insert_extraction(con, article_id, version, extraction, run_id)
+            for quarantined in batch.quarantined():
+                counts.quarantined += 1
+                insert_quarantine(con, quarantined, run_id)
+        record_run(con, run_id, window, counts, "succeeded", started)
+        advance_watermark(con, window.source, window.manifest.query, window.since, window.until)
+    log.info("%s %s..%s: %s", window.source, window.since, window.until, counts)
+    window.remove()
+    return counts
+
+
+def record_idle_run(con, run_id: str, source: str, query: str) -> None:
+    """A run that found nothing to harvest for `source` (its watermark is at yesterday)."""
+    con.execute("""INSERT INTO ops.runs (run_id, source, query, started_at, finished_at, status)
+                   VALUES (?, ?, ?, ?, ?, 'succeeded') ON CONFLICT DO NOTHING""",
+                [run_id, source, query, utc_now(), utc_now()])
