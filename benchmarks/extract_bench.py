@@ -1,0 +1,79 @@
+"""Extraction throughput and memory on one core.
+
+    .venv/bin/python benchmarks/extract_bench.py [--corpus ../shared/corpus/dev] [--records 5000]
+
+Reads the labelled dev corpus (title, abstract, publication types only), repeats it to at least
+--records records, pins the process to one CPU, and prints:
+* extraction: abstracts/s through `Extractor.extract_many` (tokenizer, sentence splitter,
+  abbreviation detector, nerve lexicon and every field rule, output dicts built);
+* the floor: abstracts/s of the bare scispacy tokenizer (`nlp.tokenizer.pipe`) on the same texts;
+* peak resident memory of the process (ru_maxrss) and the extractor build time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sys
+import time
+import warnings
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpus" / "dev"))
+    ap.add_argument("--records", type=int, default=5000)
+    args = ap.parse_args()
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = "1"
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    warnings.simplefilter("ignore")
+
+    from pipeline.extract import EXTRACTOR_VERSION, build_extractor
+
+    base = []
+    for p in sorted(Path(args.corpus).glob("*.json")):
+        r = json.loads(p.read_text(encoding="utf-8"))
+        base.append({"id": r.get("id"), "title": r.get("title") or "", "abstract": r.get("abstract") or "",
+                     "publication_types": r.get("publication_types") or []})
+    if not base:
+        sys.exit(f"no records in {args.corpus}")
+    reps = -(-args.records // len(base))
+    records = [dict(r, id=f"{r['id']}#{i}") for i in range(reps) for r in base]
+    chars = sum(len(r["title"]) + len(r["abstract"]) + 1 for r in records)
+
+    t0 = time.perf_counter()
+    ex = build_extractor()
+    build_s = time.perf_counter() - t0
+    list(ex.extract_many(base))                      # warm-up
+
+    texts = [ex.source_text(r) for r in records]
+    t0 = time.perf_counter()
+    for _ in ex.nlp.tokenizer.pipe(texts, batch_size=256):
+        pass
+    tok_s = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    n = 0
+    for _ in ex.extract_many(records):
+        n += 1
+    ext_s = time.perf_counter() - t0
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    print(f"extractor {EXTRACTOR_VERSION}: {n} records ({len(base)} distinct, x{reps}), {chars / n:.0f} chars/record, 1 core")
+    print(f"  build extractor      {build_s:8.2f} s")
+    print(f"  extraction           {n / ext_s:8.0f} abstracts/s   ({1000 * ext_s / n:.2f} ms/abstract)")
+    print(f"  scispacy tokenizer   {n / tok_s:8.0f} abstracts/s   ({1000 * tok_s / n:.2f} ms/abstract)  <- floor")
+    print(f"  extraction / floor   {ext_s / tok_s:8.1f} x")
+    print(f"  peak memory (RSS)    {peak_mb:8.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,175 @@
+"""design: what the study *is* (EXTRACTION_SPEC.md enum), not what it cites.
+
+Method
+1. Cue regexes per design (`vocab/design_cues.json`) are matched sentence by sentence. A cue in
+   a sentence about research still needed ("randomized trials are needed", "we included
+   randomized trials") does not describe this study and is skipped.
+2. Cues are pooled separately for the title and for the body (the methods are more specific than
+   the title), and PubMed publication types are a third, weaker signal.
+3. A precedence decides within a pool: animal/cadaver-only -> other; protocol; systematic review;
+   narrative review; technical note; case report (a "report of N cases" with N >= 3 is a case
+   series); randomised -> rct; non-randomised trial; retrospective; prospective / single-arm /
+   pilot -> prospective_observational; case series.
+4. The body wins over the title, the title over publication types. When they name designs of
+   different families (e.g. "randomized" in the title, "retrospective" in the methods), the
+   value carries a flag. Two incompatible designs in the body (rct and retrospective,
+   prospective and retrospective) are flagged too.
+5. No cue at all: a single patient -> case_report, three or more -> case_series, each with a
+   low confidence so the guess is flagged for a curator.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .evidence import Evidence, FieldResult, evidence_at
+from .numbers import NUMBER, parse_number
+from .vocabulary import load_vocab
+
+PRECEDENCE = ["other", "protocol", "systematic_review", "narrative_review", "technical_note",
+              "case_report", "rct", "nonrandomized_trial", "retrospective_observational",
+              "prospective_observational", "case_series"]
+FAMILY = {"systematic_review": "review", "narrative_review": "review", "protocol": "protocol",
+          "technical_note": "note", "case_report": "case", "rct": "trial",
+          "nonrandomized_trial": "trial", "retrospective_observational": "observational",
+          "prospective_observational": "observational", "case_series": "observational",
+          "other": "other"}
+# pairs that cannot both describe one study (the first is what precedence picks)
+INCOMPATIBLE = {("rct", "retrospective_observational"), ("retrospective_observational", "prospective_observational"),
+                ("case_report", "rct")}
+# designs that refine another, so title X + body Y is no contradiction
+REFINES = {("narrative_review", "systematic_review"), ("case_series", "retrospective_observational"),
+           ("case_series", "prospective_observational"), ("prospective_observational", "rct"),
+           ("prospective_observational", "nonrandomized_trial"), ("prospective_observational", "case_series"),
+           ("case_series", "technical_note"), ("case_report", "technical_note")}
+_REVIEWS = {"systematic_review", "narrative_review"}
+SKIP_AFTER = {"rct": _REVIEWS, "nonrandomized_trial": _REVIEWS | {"rct"},
+              "retrospective_observational": _REVIEWS, "prospective_observational": _REVIEWS | {"rct"},
+              "case_series": _REVIEWS | {"rct", "retrospective_observational", "prospective_observational"}}
+_REPORT_N_CASES = re.compile(rf"\b(?:report|describe|present)\w*\s+(?:on\s+)?(?P<n>{NUMBER})\s+(?:cases|patients)\b", re.I)
+_OWN_STUDY = re.compile(r"\b(?:this|we|our|present|current|here)\b", re.I)
+_TITLE_REVIEW = re.compile(r"\breview\b", re.I)
+
+
+def _group_index(m: re.Match) -> int:
+    """Index of the alternative that matched: cue patterns use only non-capturing groups, so
+    capture group i+1 wraps alternative i."""
+    return (m.lastindex or 1) - 1
+
+
+class DesignRules:
+    def __init__(self, vocab: dict):
+        # one alternation per design; the capture group that matched gives the cue's weight
+        self.cue_res = [(design, re.compile("|".join(f"({p})" for p, _ in vocab["cues"][design]), re.I),
+                         [w for _, w in vocab["cues"][design]])
+                        for design in PRECEDENCE if design in vocab["cues"]]
+        self.future = re.compile(vocab["future"], re.I)
+        self.not_review = re.compile(vocab["not_a_review"], re.I)
+        self.humans = re.compile(vocab["humans"], re.I)
+        self.pubtypes = vocab["publication_types"]
+        self.keys = vocab.get("keys", {})
+
+    def cues(self, ctx) -> list[tuple[str, Evidence, object]]:
+        """(design, evidence, sentence) for every cue; each design's alternation is searched
+        once over the whole text, then judged in its sentence."""
+        found = []
+        got: set[str] = set()
+        for design, rx, weights in self.cue_res:
+            # a review's or an rct's own cues decide; weaker primary designs need not be searched
+            if design in SKIP_AFTER and got & SKIP_AFTER[design]:
+                continue
+            if not ctx.has_any(self.keys.get(design, [])):
+                continue
+            seen = set()
+            for sentence, m in ctx.find(rx):
+                if sentence in seen:
+                    continue
+                text = sentence.text
+                if sentence.section == "background" and not _OWN_STUDY.search(text):
+                    continue      # background cites other work ("systematic reviews show ...")
+                if design not in ("systematic_review", "narrative_review", "other") and self.future.search(text):
+                    continue
+                s, e = m.start() - sentence.start, m.end() - sentence.start
+                if design == "narrative_review" and self.not_review.search(text[max(0, s - 15): e]):
+                    continue
+                seen.add(sentence)
+                got.add(design)
+                found.append((design, evidence_at(sentence, s, e, f"design.{design}", weights[_group_index(m)]), sentence))
+        for sentence, m in ctx.find(_REPORT_N_CASES):
+            n = parse_number(m.group("n")) or 0
+            design = "case_report" if n <= 2 else "case_series"
+            s, e = m.start() - sentence.start, m.end() - sentence.start
+            found.append((design, evidence_at(sentence, s, e, f"design.report_{'few' if n <= 2 else 'several'}_cases", 0.9), sentence))
+        for sentence in ctx.main_sentences:
+            if sentence.section != "title":
+                break
+            for m in _TITLE_REVIEW.finditer(sentence.text):
+                if not self.not_review.search(sentence.text[max(0, m.start() - 15): m.end()]):
+                    found.append(("narrative_review", evidence_at(sentence, m.start(), m.end(), "design.review_in_title", 0.75), sentence))
+                    break
+        return found
+
+    @staticmethod
+    def pick(found: list[tuple[str, Evidence]]) -> tuple[str | None, list[Evidence]]:
+        designs = {d for d, _ in found}
+        # a report of >= 3 cases is a series even if a "case report" cue fired
+        if "case_report" in designs and any(e.rule == "design.report_several_cases" for _, e in found):
+            designs.discard("case_report")
+        for d in PRECEDENCE:
+            if d in designs:
+                return d, [e for dd, e in found if dd == d]
+        return None, []
+
+    def __call__(self, ctx) -> FieldResult:
+        result = FieldResult()
+        title, body = [], []
+        for design, ev, sentence in self.cues(ctx):
+            (title if sentence.section == "title" else body).append((design, ev))
+        animal = [x for x in title + body if x[0] == "other"]
+        if animal and not any(self.humans.search(s.text) for s in ctx.sentences):
+            result.value = "other"
+            result.evidence = [animal[0][1]]
+            return result
+        title = [x for x in title if x[0] != "other"]
+        body = [x for x in body if x[0] != "other"]
+        t_design, t_ev = self.pick(title)
+        b_design, b_ev = self.pick(body)
+        p_design = next((self.pubtypes[p] for p in ctx.publication_types if p in self.pubtypes), None)
+
+        if b_design:
+            design, evidence = b_design, b_ev
+            bset = {d for d, _ in body}
+            for a, b in INCOMPATIBLE:
+                if a in bset and b in bset:
+                    result.flags.append(f"rules disagree: the text has both {a} and {b} cues")
+        elif t_design:
+            design, evidence = t_design, t_ev
+        elif p_design:
+            design = p_design
+            evidence = [Evidence(text=design, start=0, end=0, rule="design.publication_type",
+                                 confidence=0.7, section="publication_types")]
+        else:
+            design, evidence = self.fallback(ctx)
+        if design and t_design and t_design != design and FAMILY[t_design] != FAMILY[design] \
+                and (t_design, design) not in REFINES:
+            result.flags.append(f"rules disagree: title says {t_design}, methods say {design}")
+        if design and p_design and p_design != design and FAMILY[p_design] != FAMILY[design] \
+                and (p_design, design) not in REFINES and (design, p_design) not in REFINES:
+            result.flags.append(f"rules disagree: publication type says {p_design}, text says {design}")
+        result.value = design
+        result.evidence = sorted(evidence, key=lambda e: -e.confidence)[:3]
+        return result
+
+    @staticmethod
+    def fallback(ctx) -> tuple[str | None, list[Evidence]]:
+        count = ctx.results.get("sample_size_raw")
+        if count is None or count.value is None:
+            return None, []
+        ev = count.evidence[0]
+        guess = "case_report" if count.value <= 2 else "case_series"
+        return guess, [Evidence(ev.text, ev.start, ev.end, f"design.fallback_{guess}", 0.45, ev.section)]
+
+
+def build_design_rules(config: dict | None = None) -> DesignRules:
+    config = config or {}
+    return DesignRules(load_vocab("design_cues", config.get("design_vocab")))

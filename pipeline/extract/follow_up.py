@@ -1,0 +1,139 @@
+"""follow_up: the longest follow-up reported, normalised to days (day 1, week 7, month 30,
+year 365, hour 1/24), with the span it came from.
+
+Method (regular expressions over each sentence, then a choice)
+* A duration is a number or number word, a range ("2-18 months", "6 to 12 months": the maximum
+  is kept), a list ("1, 6, and 12 months", "2 and 4 weeks": the maximum), a hyphenated
+  adjective ("6-month", "48-hour"), or an ordinal ("the sixth month", "day 140").
+* Explicit follow-up statements are tier 1: "follow-up was 1 year", "mean follow-up of 51 days"
+  (the mean is kept), "followed for 15 months", "at 6-month follow-up", "3-mo follow-up".
+* Assessment time points are tier 2: "at 12 weeks", "8 weeks after the procedure", "14 days
+  postoperatively", "up to 18 months", "for a total of 6 months", "by day 140", "over a
+  48-hour period" when something was assessed, "30-day readmission".
+* Not follow-up: ages ("15-year-old", "years of age"), recruitment windows ("over a 44-month
+  period ... were treated", "between days 8 and 15"), durations of an effect ("pain free
+  months", "numbness which continued for 3 months", "lasting up to 8 weeks"), frequencies
+  ("every 3-4 months"), treatment timing ("within two weeks of surgery"), actuarial rates
+  ("3-year survival"), minutes and seconds.
+* The value is the maximum of tier 1 if any, else of tier 2; near-equal maxima (12 months vs
+  1 year) keep the first mentioned. Reviews and protocols report no follow-up of their own.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .evidence import FieldResult, evidence_at
+from .numbers import NUMBER, ORDINAL, parse_number
+
+UNIT_DAYS = {"hour": 1 / 24, "day": 1, "week": 7, "month": 30, "year": 365}
+_UNIT = r"(?P<unit>hours?|hrs?|h|days?|d|weeks?|wks?|months?|mos?|years?|yrs?|y)"
+_N = rf"(?:{NUMBER}|\d+(?:\.\d+)?)"
+_SEP = r"(?:\s*(?:-|–|—|‐|to)\s*)"
+# "1, 6, and 12 months" | "2-18 months" | "6 to 12 months" | "27 months" | "6-month" | "3-mo"
+DURATION = re.compile(
+    rf"(?<![\w.])(?P<nums>{_N}(?:(?:{_SEP}|\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+){_N}){{0,4}})"
+    rf"(?:\s*|[\s-]|‐){_UNIT}(?![a-z])", re.I)
+ORDINAL_DURATION = re.compile(rf"\b(?:the\s+)?(?P<ord>{ORDINAL})\s+(?P<unit>day|week|month|year)\b", re.I)
+DAY_N = re.compile(r"\b(?:(?:post-?operative|post-?procedure|postprocedural)\s+)?(?P<unit>days?|weeks?|months?)\s+(?P<nums>\d+(?:\s*(?:-|–|to|and)\s*\d+)?)\b", re.I)
+
+TIER1_BEFORE = re.compile(r"(?:follow(?:ed)?[\s-]*(?:‐\s*)?up|followed)\s*(?:time|period|duration|interval)?\s*(?:was|were|of|lasted|ranged from|range|:|=|averaged|\(|was\s+(?:a\s+)?(?:mean|median)\s+(?:of\s+)?)?\s*(?:a\s+|an\s+)?(?:mean|median|average|minimum|maximum|at least)?\s*(?:of\s+|was\s+)?(?:up\s+to\s+)?$|followed\s+(?:up\s+)?(?:for|during|over)\s+(?:a\s+)?(?:mean\s+(?:of\s+)?|median\s+(?:of\s+)?|period\s+of\s+)?$", re.I)
+TIER1_AFTER = re.compile(r"^\s*(?:of\s+)?(?:post[\s-]?\w+\s+)?follow[\s-]*(?:‐\s*)?up\b|^\s*period\s+following\b", re.I)
+TIER2_BEFORE = re.compile(r"(?:\bat|\bafter|\bup to|\buntil|\bthrough|\bby|\bwithin|\bover|\bfor|\bduring|\bto)\s+(?:a\s+|an\s+|the\s+|least\s+|last\s+)?(?:total\s+of\s+|period\s+of\s+|least\s+)?(?:the\s+)?(?:first\s+)?$|(?:days?|weeks?|months?)\s+$", re.I)
+TIER2_AFTER = re.compile(r"^\s*(?:\([^)]*\)\s*)?(?:after|following|post|postoperative(?:ly)?|post-?\w+|postop\w*|later|from|re-?admission|readmission|mortality|visit|period|follow|assessment|evaluation)", re.I)
+ASSESS = re.compile(r"assess|measur|evaluat|monitor|record|scor|follow|collect|visit|examin|reported|surve|question|interview|complet|review|endpoint|outcome|test|histolog|euthan|sacrific", re.I)
+EXCLUDE_AFTER = re.compile(r"^\s*(?:[\s-]*(?:years?|yrs?)?[\s-]*(?:old|of age)|(?:of\s+)?(?:pain[\s-]free|survival|overall|local|progression|disease[\s-]free|blanking|recurrence[\s-]free|event[\s-]free|\w+[\s-]free\s+(?:survival|interval))|of\s+(?:their|the)\s+(?:scheduled|planned)|before|prior)", re.I)
+EXCLUDE_BEFORE = re.compile(r"(?:\bevery|\beach|\bper|\baged?|\bage\s+of|\bbetween|\bonce\s+a|\bwithin\s+the\s+(?:first|past)|\bduration\s+of\s+(?:pain|symptoms|disease)|\bhistory\s+of|\bspanning|\bsince|\blasting|\blasted|\bcontinued\s+for|\bpersisted\s+for|\bremained\s+for|\bpersisting|\bfor\s+at\s+least|\babsent\s+for|\bfree\s+for|\bmedian\s+age|\bmean\s+age|\brange)\b[^.;]{0,12}$", re.I)
+RECRUITMENT = re.compile(r"\b(?:were|was)\s+(?:treated|enrolled|recruited|included|performed|operated|identified|reviewed)|\btreated\s+by\b|\bbetween\s+\w+\s+\d{4}|\bfrom\s+\d{4}\s+(?:to|until)", re.I)
+_UNIT_WORD = re.compile(r"(?:hour|hr|day|d|week|wk|month|mo|year|yr|y)s?\b", re.I)
+_NUM_IN = re.compile(rf"{_N}", re.I)
+
+
+def _unit_days(unit: str) -> float:
+    u = unit.lower()
+    if u.startswith("h"):
+        return UNIT_DAYS["hour"]
+    if u.startswith("d"):
+        return 1
+    if u.startswith("w"):
+        return 7
+    if u.startswith("m"):
+        return 30
+    return 365
+
+
+class FollowUpRules:
+    def candidates(self, sentence):
+        text = sentence.text
+        out = []   # (tier, days, start, end)
+        lower = text.lower()
+        if not any(k in lower for k in ("hour", "hr", "day", "d ", "week", "wk", "month", "mo", "year", "yr", "y ")):
+            return out
+        for m in DURATION.finditer(text):
+            unit = m.group("unit")
+            if unit.lower() in ("h", "d", "y") and not re.match(r"[\s-]", text[m.end("nums"):m.start("unit")] or " "):
+                pass
+            values = [parse_number(x.group(0)) for x in _NUM_IN.finditer(m.group("nums"))]
+            values = [v for v in values if v is not None]
+            if not values:
+                continue
+            days = max(values) * _unit_days(unit)
+            before, after = text[: m.start()], text[m.end():]
+            if EXCLUDE_AFTER.match(after) or EXCLUDE_BEFORE.search(before):
+                continue
+            if unit.lower() in ("h", "d", "y") and not re.match(r"^\s*(?:follow|post|after)", after, re.I):
+                continue   # bare single-letter units only in "3 d follow-up"-like phrases
+            if TIER1_BEFORE.search(before[-80:]) or TIER1_AFTER.match(after):
+                out.append((1, days, m.start(), m.end()))
+                continue
+            tier2 = TIER2_BEFORE.search(before[-40:]) or TIER2_AFTER.match(after)
+            if not tier2:
+                continue
+            if re.search(r"\bover\s+(?:a|the)?\s*(?:period\s+of\s+)?$|\bduring\s+(?:a|the)?\s*$|\bfor\s+(?:a\s+)?$", before[-30:], re.I) or re.match(r"^\s*period\b", after, re.I):
+                if RECRUITMENT.search(text) or not ASSESS.search(text):
+                    continue
+            if re.search(r"\bwithin\s+$", before[-10:], re.I) and re.match(r"^\s*of\b", after):
+                continue
+            out.append((2, days, m.start(), m.end()))
+        for m in ORDINAL_DURATION.finditer(text):
+            n = parse_number(m.group("ord"))
+            if n and re.search(r"(?:up to|until|at|by|through)\s+(?:the\s+)?$", text[: m.start()] + " ", re.I) or re.match(r"^\s*(?:after|following|post)", text[m.end():], re.I):
+                out.append((2, n * _unit_days(m.group("unit")), m.start(), m.end()))
+        for m in DAY_N.finditer(text):
+            nums = [int(x) for x in re.findall(r"\d+", m.group("nums"))]
+            before = text[: m.start()]
+            if re.search(r"\bbetween\s+$", before[-10:], re.I):
+                continue
+            if re.search(r"(?:at|by|on|until|to|through|from|up to)\s+(?:post-?operative\s+)?$", before[-20:], re.I) or "post" in m.group(0).lower():
+                out.append((2, max(nums) * _unit_days(m.group("unit")), m.start(), m.end()))
+        return out
+
+    def __call__(self, ctx, design: str | None) -> FieldResult:
+        result = FieldResult()
+        if design in ("systematic_review", "narrative_review", "protocol"):
+            return result
+        found = []
+        for sentence in ctx.sentences:
+            if sentence.section == "title":
+                continue
+            for tier, days, s, e in self.candidates(sentence):
+                found.append((tier, days, sentence, s, e))
+        if not found:
+            return result
+        best_tier = min(f[0] for f in found)
+        pool = [f for f in found if f[0] == best_tier]
+        top = max(f[1] for f in pool)
+        near = [f for f in pool if top - f[1] <= 0.02 * top]
+        tier, days, sentence, s, e = near[0]
+        result.value = int(round(days))
+        if result.value <= 0:
+            return FieldResult()
+        conf = 0.9 if tier == 1 else 0.75
+        result.evidence = [evidence_at(sentence, s, e, f"follow_up.tier{tier}", conf)]
+        if result.value > 20 * 365:
+            result.flags.append("follow-up over 20 years")
+        return result
+
+
+def build_follow_up_rules(config: dict | None = None) -> FollowUpRules:
+    return FollowUpRules()

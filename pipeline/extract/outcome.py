@@ -1,0 +1,185 @@
+"""outcome: the main efficacy finding - its sentence, the numbers it states and its direction.
+
+Method
+* Candidate sentences: results and conclusions of a structured abstract (any non-background
+  sentence when those give nothing); in an unstructured abstract every sentence except aims.
+  Aims ("The aim was to evaluate..."), research still needed ("RCTs are needed") and
+  safety-only statements (complications, adverse effects, numbness with no efficacy word)
+  are skipped: they are not the efficacy finding.
+* Each clause (split at "but", "however", "whereas", ";") gets a direction from cue regexes:
+  worse ("epidural provided better analgesia than cryoanalgesia", "cryo increased pain") >
+  no_difference ("no significant difference", "did not decrease", "were equal",
+  "failed to") > improved ("significantly lower pain", "pain free", "relief", "reduced
+  opioid use", "effective").
+* Which finding is the main one: a sentence about the primary outcome first, then the first
+  directional sentence of the conclusions, then the first one of the results.
+* Numbers: responder_pct ("33 patients (72%) were pain free", "79 of 100 patients were free of
+  pain", "50% continued to report significant pain relief") with responder_threshold_pct
+  (">50% relief"); mean_change from "decreased from 7.7 to ... 4.2" (last value of the list
+  minus the first) or a within-group change "(cryoneurolysis: -1.9"; scale from VAS / NRS /
+  WOMAC words in the abstract.
+* A technical note without patients, or an irrelevant record, reports no outcome.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .evidence import FieldResult, evidence_at
+from .numbers import NUMBER, parse_number
+
+CRYO = r"cryo[\w-]*"
+WORSE = re.compile(
+    rf"\b(?:better|more\s+effective|superior|greater)\b\s+(?:[\w-]+\s+){{0,6}}?than\s+(?:\w+\s+){{0,2}}{CRYO}"
+    rf"|\b{CRYO}\b[^.;]{{0,60}}\b(?:less\s+effective|inferior\s+to|worse|increased\s+(?:\w+\s+)?pain|more\s+pain|higher\s+pain)", re.I)
+NO_DIFF = re.compile(
+    r"\bno\s+(?:statistically\s+)?(?:significant\s+|clinically\s+\w+\s+)?(?:differences?|benefits?|effect|improvement|reduction|advantage)\b"
+    r"|\b(?:did|does|do|could)\s+not\s+(?:significantly\s+)?(?:differ|decrease|reduce|improve|produce|result|show|demonstrate|change|affect|provide|lower)\b"
+    r"|\bnot\s+(?:statistically\s+)?significant(?:ly)?\b|\b(?:were|was)\s+(?:similar|equal|comparable|equivalent)\b"
+    r"|\bfailed\s+to\b|\bcannot\s+be\s+recommended\b|\bnot\s+(?:been\s+)?possible\s+to\s+demonstrate\b"
+    r"|\bsimilar\s+(?:between|in\s+both)\b|\bno\s+(?:\w+\s+)?differences?\s+(?:was|were)\s+(?:observed|found|seen)", re.I)
+IMPROVED = re.compile(
+    r"\bsignificant(?:ly)?\s+(?:\w+\s+){0,2}?(?:reduc\w*|decreas\w*|lower|less|fewer|shorter|improv\w*|better|relief|progress)"
+    r"|\b(?:reduc\w*|decreas\w*|declin\w*|lower\w*)\s+(?:\w+\s+){0,4}?(?:pain|opioids?|analgesics?|morphine|length\s+of\s+stay|spasticity|MMEs?|consumption|utili[sz]ation|use|scores?)"
+    r"|\bimprov(?:ed|ement|ements|es)\b|\bpain[\s-]free\b|\bfree\s+of\s+pain\b|\bpain\s+(?:was\s+)?absent\b|\b(?:complete|significant|adequate|good|excellent|major)\s+(?:pain\s+)?relief\b"
+    r"|(?<!less\s)(?<!not\s)(?<!in)\beffective(?:ness)?\b|\befficacious\b|\b(?:suggest|support|show|demonstrate)\w*\s+(?:the\s+)?(?:efficacy|effectiveness|benefit)"
+    r"|\bsignificant\s+benefits?\b|(?<!no\s)\bbenefits?\s+of\b|\bless\s+pain\b|\blower\s+pain\b|\bshortened\b|\bdecreased\b|\breduction\s+in\s+(?:\w+\s+){0,3}(?:pain|opioid|epidural|analgesic)", re.I)
+AIM = re.compile(r"\b(?:aims?|aimed|objectives?|purpose|hypothesi[sz]\w*|was\s+to\s+(?:evaluate|investigate|assess|determine|compare|examine)|to\s+(?:evaluate|investigate|assess|examine|determine)\s+(?:the|whether))\b", re.I)
+FUTURE = re.compile(r"\b(?:are|is|be)\s+(?:still\s+)?(?:needed|required|warranted|necessary)\b|\bshould\s+be\s+performed\b|\bfuture\b", re.I)
+SAFETY = re.compile(r"\b(?:complications?|adverse|side[\s-]effects?|safe(?:ty|ly)?|infections?|dysesthesia\w*|dysaesthesia\w*|numbness|bruising|neuritis|morbidity|hematoma|pneumothorax|tolerated|nausea|pruritus)\b", re.I)
+STRONG_EFFICACY = re.compile(r"\b(?:efficacy|effective|efficacious|analges\w*|relief|pain\s+scores?|opioids?)\b", re.I)
+PRIMARY = re.compile(r"\bprimary\s+(?:outcome|end[\s-]?point)|\bmain\s+outcome", re.I)
+CONCLUDING = re.compile(r"^(?:we\s+conclude|in\s+conclusion|thus|therefore|overall|these\s+(?:results|findings|data)|our\s+(?:results|findings|data)|this\s+(?:study|work|trial|report)\s+(?:shows|showed|demonstrates|provides|suggests|indicates))", re.I)
+CLAUSE_SPLIT = re.compile(r";|,\s*but\b|\bbut\s+|,?\s*however,?|\bwhereas\b|\balthough\b")
+
+RESPONDER = [
+    re.compile(rf"\b(?P<n>{NUMBER})\s+(?:patients\s+|participants\s+)?\(\s*(?P<pct>\d+(?:\.\d+)?)\s*%\s*\)\s+(?:\w+\s+){{0,3}}?(?:were|had|reported|achieved|experienced|remained)\s+(?!no\b|little\b|not\b)(?:[\w>≥%.-]+\s+){{0,4}}?(?:pain[\s-]free|relief|improvement|free\s+of\s+pain|responders?)", re.I),
+    re.compile(r"\b(?P<pct>\d+(?:\.\d+)?)\s*%\s+(?:of\s+(?:the\s+)?(?:patients|participants|subjects)\s+)?(?:\(\s*[Nn]\s*=\s*\d+\s*\)\s+)?(?:\w+\s+){0,3}?(?:had|reported|achieved|experienced|were|obtained|remained)\s+(?!no\b|not\b)(?:[\w>≥%.-]+\s+){0,4}?(?:pain[\s-]free|relief|improvement|free\s+of\s+pain|responders?)", re.I),
+    re.compile(r"(?:pain[\s-]free|pain\s+relief|improvement)\s*\(\s*(?P<pct>\d+(?:\.\d+)?)\s*%\s*\)", re.I),
+]
+OF_N_FREE = re.compile(rf"\bof\s+the\s+(?P<total>{NUMBER})\s+patients,\s+(?P<n>{NUMBER})\s+(?:were|had|reported)\s+(?:\w+\s+){{0,2}}?(?:free\s+of\s+pain|pain[\s-]free|relief)", re.I)
+ALL_PATIENTS = re.compile(r"\ball\s+(?:\w+\s+)?patients\s+(?:had|reported|achieved|experienced|were)\s+(?:\w+\s+){0,4}?(?:pain\s+relief|pain[\s-]free|relief)", re.I)
+THRESHOLD = re.compile(r"(?:>|≥|at\s+least|more\s+than|greater\s+than|over)\s*(?P<t>\d+(?:\.\d+)?)\s*%\s*(?:pain\s+)?(?:relief|reduction|improvement|decrease)", re.I)
+FROM_TO = re.compile(r"\b(?:decreas\w*|reduc\w*|improv\w*|declin\w*|fell|dropped|changed|decrease\s+of\s+pain|reduction\s+of\s+pain)\b[^.;]{0,40}?\bfrom\s+(?:a\s+)?(?:mean\s+(?:of\s+)?)?(?P<a>\d+(?:\.\d+)?)", re.I)
+LIST_VALUE = re.compile(r"(?:\bto|,|\band)\s+(?P<v>\d+(?:\.\d+)?)(?=\s*(?:/\s*10\b|\(|\bat\b|,|\band\b|$|\s|\)))")
+WITHIN_GROUP = re.compile(r"\(\s*cryo[\w-]*\s*:\s*(?P<v>[–−-]?\s*\d+(?:\.\d+)?)", re.I)
+SCALES = [("womac", re.compile(r"\bWOMAC\b")), ("nrs", re.compile(r"\bNRS\b|numeric(?:al)?\s+(?:pain\s+)?rating\s+scale", re.I)),
+          ("vas", re.compile(r"\bVAS\b|visual\s+analog(?:ue)?\s+scale", re.I))]
+
+
+# substrings that must be present before the (slower) direction regexes are tried
+WORSE_KEYS = ("than", "less effective", "inferior", "worse", "increased", "more pain", "higher pain")
+NO_DIFF_KEYS = ("no ", "not ", "similar", "equal", "comparable", "equivalent", "failed", "cannot")
+IMPROVED_KEYS = ("signific", "reduc", "decreas", "declin", "lower", "improv", "free", "absent", "relief",
+                 "effective", "efficac", "benefit", "less pain", "shortened", "suggest", "support", "show", "demonstrat")
+
+
+def clause_direction(text: str) -> str | None:
+    lower = text.lower()
+    if not any(k in lower for k in IMPROVED_KEYS + NO_DIFF_KEYS + WORSE_KEYS):
+        return None
+    for clause in CLAUSE_SPLIT.split(text) if (";" in text or "but" in lower or "however" in lower
+                                               or "whereas" in lower or "although" in lower) else (text,):
+        if not clause or not clause.strip():
+            continue
+        cl = clause.lower()
+        if any(k in cl for k in WORSE_KEYS) and WORSE.search(clause):
+            return "worse"
+        if any(k in cl for k in NO_DIFF_KEYS) and NO_DIFF.search(clause):
+            return "no_difference"
+        if any(k in cl for k in IMPROVED_KEYS) and IMPROVED.search(clause):
+            return "improved"
+    return None
+
+
+class OutcomeRules:
+    def usable(self, sentence) -> bool:
+        t = sentence.text
+        if AIM.search(t) or FUTURE.search(t) or t.endswith("?"):
+            return False
+        if SAFETY.search(t) and not STRONG_EFFICACY.search(t):
+            return False
+        return True
+
+    def choose(self, ctx):
+        sents = [s for s in ctx.sentences if s.section != "title"]
+        structured = any(s.section in ("results", "conclusions") for s in sents)
+        if structured:
+            results = [s for s in sents if s.section == "results"]
+            conclusions = [s for s in sents if s.section == "conclusions"
+                           or (s.section is None and CONCLUDING.search(s.text))]
+            rest = [s for s in sents if s.section not in ("background", "results", "conclusions")]
+        else:
+            body = [s for s in sents if s.source is None]
+            conclusions = [s for s in body if CONCLUDING.search(s.text)] + body[-1:]
+            results = body
+            rest = [s for s in sents if s.source is not None]
+        tiers = [("primary", [s for s in sents if PRIMARY.search(s.text) and s.section != "background"], 0.85),
+                 ("conclusion", conclusions, 0.8), ("results", results, 0.7), ("other", rest, 0.55)]
+        for name, pool, conf in tiers:
+            for s in pool:
+                if not self.usable(s):
+                    continue
+                d = clause_direction(s.text)
+                if d:
+                    return s, d, f"outcome.{name}_{d}", conf
+        return None
+
+    def numbers(self, ctx, chosen) -> dict:
+        out = {"responder_pct": None, "responder_threshold_pct": None, "mean_change": None, "scale": None}
+        sents = [s for s in ctx.sentences if s.section not in ("title", "background")]
+        for s in sents:
+            if out["responder_pct"] is None:
+                m = OF_N_FREE.search(s.text)
+                if m:
+                    n, tot = parse_number(m.group("n")), parse_number(m.group("total"))
+                    if n and tot:
+                        out["responder_pct"] = round(100.0 * n / tot, 1)
+                for rx in RESPONDER:
+                    m = m or rx.search(s.text)
+                    if m and "pct" in m.groupdict() and out["responder_pct"] is None:
+                        out["responder_pct"] = float(m.group("pct"))
+                if out["responder_pct"] is None and ALL_PATIENTS.search(s.text):
+                    out["responder_pct"] = 100.0
+                if out["responder_pct"] is not None:
+                    t = THRESHOLD.search(s.text)
+                    out["responder_threshold_pct"] = float(t.group("t")) if t else None
+            if out["mean_change"] is None:
+                m = FROM_TO.search(s.text)
+                if m:
+                    a = float(m.group("a"))
+                    tail = s.text[m.end("a"):]
+                    vals = [float(x.group("v")) for x in LIST_VALUE.finditer(re.split(r"\(\s*[pP]\s*[<=>]", tail)[0])]
+                    if vals:
+                        out["mean_change"] = round(vals[-1] - a, 2)
+                else:
+                    w = WITHIN_GROUP.search(s.text)
+                    if w:
+                        out["mean_change"] = float(re.sub(r"[–−\s]", "-", w.group("v")).replace("--", "-").replace(" ", ""))
+        if out["mean_change"] is not None:
+            for name, rx in SCALES:
+                if rx.search(ctx.text):
+                    out["scale"] = name
+                    break
+        return out
+
+    def __call__(self, ctx, relevant: bool, design: str | None, sample_size: int | None) -> FieldResult:
+        empty = {"text": None, "responder_pct": None, "responder_threshold_pct": None,
+                 "mean_change": None, "scale": None, "direction": None}
+        if not relevant or (design == "technical_note" and sample_size is None):
+            return FieldResult(empty)
+        chosen = self.choose(ctx)
+        value = dict(empty)
+        result = FieldResult(value)
+        if chosen:
+            s, direction, rule, conf = chosen
+            value["text"] = s.text
+            value["direction"] = direction
+            result.evidence.append(evidence_at(s, 0, len(s.text), rule, conf))
+        if chosen:
+            value.update(self.numbers(ctx, chosen))
+        return result
+
+
+def build_outcome_rules(config: dict | None = None) -> OutcomeRules:
+    return OutcomeRules()

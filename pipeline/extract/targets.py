@@ -1,0 +1,212 @@
+"""targets + target_groups: the nerves or neural structures that were treated.
+
+Method
+* `litmine_nerve_lexicon` (a spaCy factory) runs a PhraseMatcher (LOWER) over the nerve
+  lexicon in `vocab/nerves.json` (synonyms, plurals) and a case-sensitive PhraseMatcher over its
+  abbreviations, keeps the longest non-overlapping matches, and stores them on
+  `doc._.nerve_hits`. Abbreviations defined in the abstract ("infrapatellar branch of the
+  saphenous nerve (IPBSN)") are resolved with scispacy's AbbreviationDetector, so a later bare
+  "IPBSN" counts as the same nerve.
+* Coordinated lists are expanded: "medial and lateral pectoral nerves" -> medial pectoral
+  nerve + lateral pectoral nerve; "nerve branches (musculocutaneous, radial, median)" -> three
+  nerves; "4th, 5th, 6th, or 7th intercostal nerves" -> intercostal nerves.
+* Joints count only as denervation targets ("cervical facet joint cryoneurolysis",
+  "cryodenervation of lumbar facet joints"), never as a pain site ("facet joint pain").
+* A nerve named as a complication ("phrenic nerve palsy", "neuroma formation", "nerve
+  damage/neuroma") is not a target.
+Targets are lower case, deduplicated by singular form; each maps to one canonical group.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+from spacy.util import filter_spans
+
+from .evidence import FieldResult, evidence_at
+from .vocabulary import load_vocab
+
+if not Doc.has_extension("nerve_hits"):
+    Doc.set_extension("nerve_hits", default=None)   # [(start_char, end_char, group, rule)]
+
+_PLURALS = (("nerve", "nerves"), ("branch", "branches"), ("neuroma", "neuromas"),
+            ("ganglion", "ganglia"), ("joint", "joints"))
+CRYO_WORD = re.compile(r"cryo|freez|froze|denervat|neurotom|neurolys|ablat|lesion|treat|block", re.I)
+COMPLICATION_AFTER = re.compile(r"^[\s-]*(?:\w+\s+){0,1}(?:palsy|palsies|injur\w*|damage|paralys\w*|formation|dysfunction|irritation|entrapment|deficit)", re.I)
+COMPLICATION_BEFORE = re.compile(r"(?:risk of|damage|injury (?:to|of)|/)\s*(?:the\s+)?$", re.I)
+MODIFIERS = {"medial", "lateral", "superior", "inferior", "anterior", "posterior", "deep",
+             "superficial", "common", "greater", "lesser", "third", "proximal", "distal",
+             "right", "left", "bilateral", "motor", "sensory", "mixed", "primarily",
+             "inferior alveolar"}
+DROP_FROM_NAME = {"right", "left", "bilateral", "motor", "sensory", "mixed", "primarily"}
+_ORDINAL = re.compile(r"^(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth)$", re.I)
+_HEAD = re.compile(r"\b((?:nerve|motor|sensory)\s+branches|nerve\s+trunks|nerves?)\b(\s*\(([^()]{3,200})\))?", re.I)
+_JOINT = re.compile(r"\b((?:cervical|thoracic|lumbar|lumbosacral)\s+(?:facet|zygapophyseal)\s+joints?|facet\s+joints?|sacroiliac\s+joints?|SI\s+joints?)\b", re.I)
+_DENERVATION_AFTER = re.compile(r"^\s*(?:cryo\w*|denervation\w*|neurotom\w*|neurolys\w*|rhizotom\w*)", re.I)
+_DENERVATION_BEFORE = re.compile(r"(?:cryo\w*|denervation|neurotomy|neurolysis|rhizotomy|ablation)\s+(?:of|to)\s+(?:the\s+)?(?:bilateral\s+)?(?:\w+\s+)?$", re.I)
+
+
+def _plural_forms(term: str) -> list[str]:
+    forms = [term]
+    for sing, plur in _PLURALS:
+        if term.endswith(sing):
+            forms.append(term[: -len(sing)] + plur)
+        elif term.startswith(sing + " ") or f" {sing} " in term:
+            forms.append(term.replace(sing, plur, 1))
+    return forms
+
+
+class NerveLexicon:
+    """spaCy component: nerve mentions -> doc._.nerve_hits."""
+
+    def __init__(self, nlp: Language, name: str, vocab_path: str | None = None):
+        vocab = load_vocab("nerves", vocab_path)
+        self.groups: dict[str, str] = {}
+        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.abbrev_matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+        for group, terms in vocab["groups"].items():
+            patterns = []
+            for term in terms:
+                for form in _plural_forms(term):
+                    patterns.append(nlp.make_doc(form))
+            self.matcher.add(group, patterns)
+        for abbr, group in vocab["abbreviations"].items():
+            self.abbrev_matcher.add(group, [nlp.make_doc(abbr)])
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = [doc[s:e] for _, s, e in self.matcher(doc)]
+        labels = {(s, e): doc.vocab.strings[m] for m, s, e in self.matcher(doc)}
+        hits = [(sp.start_char, sp.end_char, labels[(sp.start, sp.end)], "lexicon")
+                for sp in filter_spans(spans)]
+        for m, s, e in self.abbrev_matcher(doc):
+            hits.append((doc[s].idx, doc[e - 1].idx + len(doc[e - 1]), doc.vocab.strings[m], "abbreviation"))
+        abbrevs = doc._.abbreviations if Doc.has_extension("abbreviations") else []
+        for short in abbrevs or []:
+            long = short._.long_form
+            for hs, he, group, _ in list(hits):
+                if hs >= long.start_char and he <= long.end_char:
+                    if not any(h[0] == short.start_char for h in hits):
+                        hits.append((short.start_char, short.end_char, group, "abbreviation"))
+                    break
+        doc._.nerve_hits = sorted(hits)
+        return doc
+
+
+@Language.factory("litmine_nerve_lexicon", default_config={"vocab_path": None})
+def make_nerve_lexicon(nlp: Language, name: str, vocab_path: str | None) -> NerveLexicon:
+    return NerveLexicon(nlp, name, vocab_path)
+
+
+def _key(target: str) -> str:
+    t = re.sub(r"\s+", " ", target.lower()).strip()
+    for sing, plur in _PLURALS:
+        t = re.sub(rf"\b{plur}\b", sing, t)
+    return t
+
+
+class TargetRules:
+    def __init__(self, vocab: dict):
+        self.bare = vocab["bare_names"]
+        self.joints = vocab["joints"]
+
+    def _element(self, words: list[str]) -> tuple[list[str], str | None]:
+        words = [w for w in words if w]
+        bare = None
+        if words and words[-1].lower() in self.bare:
+            bare = words[-1].lower()
+            words = words[:-1]
+        mods = [w.lower() for w in words]
+        if not all(m in MODIFIERS or _ORDINAL.match(m) for m in mods):
+            return [], "INVALID"
+        return mods, bare
+
+    def _coordinated(self, sentence) -> list[tuple[str, str, int, int]]:
+        """(target, group, start, end) for coordinated lists around a 'nerve(s)' head."""
+        out = []
+        if "nerve" not in sentence.text and "branches" not in sentence.text and "Nerve" not in sentence.text:
+            return out
+        for m in _HEAD.finditer(sentence.text):
+            # backwards: "medial and lateral pectoral nerves", "ilioinguinal and iliohypogastric nerves"
+            offset = max(0, m.start() - 160)
+            before = sentence.text[offset: m.start()]
+            tail = re.search(r"((?:[\w'-]+(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|and/or)\s+))+[\w'-]+(?:\s+[\w'-]+){0,2})\s*$", before)
+            items = []
+            if tail:
+                parts = re.split(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|and/or)\s+", tail.group(1))
+                parsed = [self._element(p.split()) for p in parts]
+                # keep the longest valid suffix of the list
+                valid = []
+                for mods, bare in reversed(parsed):
+                    if bare == "INVALID":
+                        break
+                    valid.insert(0, (mods, bare))
+                if len(valid) >= 2 and valid[-1][1]:
+                    items = valid
+                    span = (offset + tail.start(1), m.end(1))
+            if not items and m.group(3):
+                inner = m.group(3)
+                parts = re.split(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|and/or)\s+", inner.strip())
+                parsed = [self._element(p.split()) for p in parts]
+                if parsed and all(b != "INVALID" for _, b in parsed) and sum(1 for _, b in parsed if b) >= 2:
+                    items = parsed
+                    span = (m.start(), m.end())
+            if not items:
+                continue
+            nxt = None
+            for mods, bare in reversed(items):     # distribute the bare name leftwards
+                bare = bare or nxt
+                nxt = bare
+                if not bare:
+                    continue
+                name_mods = [w for w in mods if w not in DROP_FROM_NAME and not _ORDINAL.match(w)]
+                out.append((" ".join(name_mods + [bare, "nerve"]), self.bare[bare], span[0], span[1]))
+        return out
+
+    def __call__(self, ctx) -> FieldResult:
+        result = FieldResult(value=([], []))
+        seen: dict[str, str] = {}
+        order: list[str] = []
+
+        def add(target, group, sentence, s, e, rule, conf):
+            k = _key(target)
+            if k not in seen:
+                seen[k] = group
+                order.append(k)
+                result.evidence.append(evidence_at(sentence, s, e, rule, conf))
+
+        for sentence in ctx.sentences:
+            hits = ctx.hits_in(sentence)
+            cryo = bool(CRYO_WORD.search(sentence.text))
+            for target, group, s, e in self._coordinated(sentence):
+                add(target, group, sentence, s, e, "targets.coordinated_list", 0.85)
+            for hs, he, group, rule in hits:
+                s, e = hs - sentence.start, he - sentence.start
+                if COMPLICATION_AFTER.match(sentence.text[e:]) or COMPLICATION_BEFORE.search(sentence.text[:s]):
+                    continue
+                surface = sentence.text[s:e]
+                if rule == "abbreviation":
+                    # name the nerve by its long form when the abstract defines it
+                    surface = ctx.long_form(sentence, hs) or surface
+                conf = 0.9 if cryo else 0.7
+                add(surface.lower(), group, sentence, s, e, f"targets.{rule}", conf)
+            for m in (_JOINT.finditer(sentence.text) if "joint" in sentence.text.lower() else ()):
+                after, before = sentence.text[m.end():], sentence.text[: m.start()]
+                if _DENERVATION_AFTER.match(after) or _DENERVATION_BEFORE.search(before):
+                    phrase = m.group(1).lower()
+                    base = _key(phrase)
+                    group = self.joints.get(base) or self.joints.get(" ".join(base.split()[-2:]), "other")
+                    add(base, group, sentence, m.start(), m.end(), "targets.denervated_joint", 0.75)
+        groups: list[str] = []
+        for k in order:
+            if seen[k] not in groups:
+                groups.append(seen[k])
+        result.value = (order, groups)
+        return result
+
+
+def build_target_rules(config: dict | None = None) -> TargetRules:
+    config = config or {}
+    return TargetRules(load_vocab("nerves", config.get("nerve_vocab")))

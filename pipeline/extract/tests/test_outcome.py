@@ -1,0 +1,33 @@
+"""outcome: direction with negation and comparators; numbers; safety is not efficacy."""
+import pytest
+
+
+@pytest.mark.parametrize("abstract, direction", [
+    ("Results: Pain scores were significantly lower in the cryoneurolysis group at 6 weeks.", "improved"),
+    ("Results: There was no significant difference in pain scores between cryoneurolysis and sham.", "no_difference"),
+    ("Conclusion: Cryoanalgesia did not reduce postoperative pain after hernia repair.", "no_difference"),
+    ("Conclusion: Epidural analgesia provided better pain relief than cryoanalgesia after thoracotomy.", "worse"),
+    ("Results: No adverse events occurred. Conclusion: Cryoneurolysis was safe.", None),
+])
+def test_direction(extract, abstract, direction):
+    assert extract(abstract)["outcome"]["direction"] == direction
+
+
+def test_primary_outcome_wins_over_secondary(extract):
+    out = extract("Results: No difference was found for the primary outcome at 14 days. At 6 months, pain was significantly reduced in the cryoneurolysis group.")
+    assert out["outcome"]["direction"] == "no_difference"
+
+
+def test_numbers(extract):
+    out = extract("Results: Pain decreased from 7.2 to 3.1 on the VAS at 3 months. Twenty patients (80%) reported >50% pain relief.")
+    o = out["outcome"]
+    assert o["mean_change"] == pytest.approx(-4.1)
+    assert o["scale"] == "vas"
+    assert o["responder_pct"] == 80.0
+    assert o["responder_threshold_pct"] == 50.0
+
+
+def test_not_relevant_has_no_outcome(extract):
+    out = extract("Results: Ice packs significantly reduced pain after knee arthroplasty.", title="Cold therapy after knee arthroplasty")
+    assert out["relevant"] is False
+    assert out["outcome"]["direction"] is None

@@ -1,0 +1,25 @@
+"""relevant: nerve-directed freezing in humans; near-misses are not relevant."""
+import pytest
+
+
+@pytest.mark.parametrize("title, abstract, relevant", [
+    ("Cryoneurolysis for knee osteoarthritis", "Forty patients were treated.", True),
+    ("Intercostal nerve cryoablation after the Nuss procedure", "Opioid use was reduced.", True),
+    ("Cryoablation therapy after thoracotomy", "Pain was lower in the cryo group after surgery.", True),
+    ("Percutaneous cryoablation of renal tumours", "Cryoablation of 50 small renal masses was performed.", False),
+    ("Cryoballoon ablation for atrial fibrillation", "Phrenic nerve palsy occurred in 2% of patients.", False),
+    ("Cold therapy after arthroplasty", "Cryotherapy with ice packs reduced pain and swelling.", False),
+    ("Whole-body cryotherapy in fibromyalgia", "Patients entered a cryosauna cabin.", False),
+    ("Cryoneurolysis of the rat sciatic nerve", "Rats were treated with a cryoprobe; nerve regeneration was assessed.", False),
+    ("Radiofrequency ablation of genicular nerves", "Radiofrequency ablation reduced knee pain.", False),
+])
+def test_relevance(extract, title, abstract, relevant):
+    out = extract(abstract, title=title)
+    assert out["relevant"] is relevant
+    assert out["evidence"]["relevant"]
+
+
+def test_not_relevant_record_has_no_neural_fields(extract):
+    out = extract("Cryoablation of 20 lung metastases was performed under CT guidance.", title="Cryoablation of lung metastases")
+    assert out["relevant"] is False
+    assert out["targets"] == [] and out["guidance"] == []
