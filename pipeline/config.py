@@ -39,6 +39,7 @@ ENV = {
     "ncbi_tool": "NCBI_TOOL",
     "http_timeout": "LITMINE_HTTP_TIMEOUT",
     "http_retries": "LITMINE_HTTP_RETRIES",
+    "http_backoff": "LITMINE_HTTP_BACKOFF",
     "batch_size": "LITMINE_BATCH_SIZE",
     "pdf_max_bytes": "LITMINE_PDF_MAX_BYTES",
 }
@@ -62,6 +63,7 @@ class Settings:
     ncbi_tool: str = "litmine"
     http_timeout: float = 30.0
     http_retries: int = 5
+    http_backoff: float = 1.0          # seconds; retry n waits up to backoff * 2**n
     # E-utilities allows up to 10,000 ids per efetch, but asks for batches of ~200 per request.
     batch_size: int = 200
     pdf_max_bytes: int = 50 * 1024 * 1024
@@ -111,7 +113,7 @@ class Settings:
             values["ncbi_api_key"] = get("ncbi_api_key")
         if get("harvest_start"):
             values["harvest_start"] = date.fromisoformat(get("harvest_start"))
-        for key, cast in (("http_timeout", float), ("http_retries", int),
+        for key, cast in (("http_timeout", float), ("http_retries", int), ("http_backoff", float),
                           ("batch_size", int), ("pdf_max_bytes", int)):
             if get(key):
                 try:

@@ -13,14 +13,26 @@ the title, abstract, publication types and MeSH terms a real client would later 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.mirror.query import Document
-from pipeline.models import ParseError
 from pipeline.parse import europepmc_json, pubmed_xml
 
 SAMPLE_CORPUS = Path(__file__).parent / "sample_corpus"
+_TAG = re.compile(r"<[^>]+>")
+_ENTREZ = re.compile(r'PubStatus="entrez">\s*<Year>(\d{4})</Year>\s*<Month>(\d{1,2})</Month>\s*'
+                     r"<Day>(\d{1,2})</Day>")
+
+
+def _raw_entrez_date(xml: str) -> str:
+    """The entrez date of a record the parser rejects, read straight from its text."""
+    match = _ENTREZ.search(xml)
+    if not match:
+        return "1900-01-01"
+    year, month, day = (int(g) for g in match.groups())
+    return f"{year:04d}-{month:02d}-{day:02d}"
 
 
 @dataclass
@@ -55,26 +67,22 @@ class Corpus:
 def load_corpus(root: Path = SAMPLE_CORPUS) -> Corpus:
     root = Path(root)
     corpus = Corpus(root=root)
-    for path in sorted((root / "pubmed").glob("*.xml")):
-        body = path.read_bytes()
-        wrapped = b"<PubmedArticleSet>" + body + b"</PubmedArticleSet>"
-        for item in pubmed_xml.split_efetch(wrapped):
-            if isinstance(item, ParseError):
-                raise ValueError(f"{path}: {item}")
-            try:
-                article = pubmed_xml.parse_record(item)
-            except ParseError:
-                # Served as it is: a bad record in the folder is for the pipeline to quarantine.
-                article = None
-            corpus.pubmed[item.source_id] = PubmedEntry(
-                pmid=item.source_id, xml=item.payload.encode("utf-8"),
-                entrez_date=(article.entrez_date if article else None) or "1900-01-01",
-                pub_year=article.year if article else None,
-                document=Document(
-                    title=article.title if article else "",
-                    abstract=article.abstract if article else "",
-                    publication_types=article.publication_types if article else [],
-                    mesh_terms=article.mesh_terms if article else []))
+    body = b"".join(path.read_bytes() for path in sorted((root / "pubmed").glob("*.xml")))
+    good, bad = pubmed_xml.parse_efetch(b"<PubmedArticleSet>" + body + b"</PubmedArticleSet>")
+    for raw, article in good:
+        corpus.pubmed[raw.source_id] = PubmedEntry(
+            pmid=raw.source_id, xml=raw.payload.encode("utf-8"),
+            entrez_date=article.entrez_date or "1900-01-01", pub_year=article.year,
+            document=Document(title=article.title, abstract=article.abstract,
+                              publication_types=article.publication_types,
+                              mesh_terms=article.mesh_terms))
+    for reason, payload, pmid in bad:
+        if pmid is None:
+            raise ValueError(f"{root / 'pubmed'}: a record without a PMID cannot be served: {reason}")
+        # Served as it is: a bad record in the folder is for the pipeline to quarantine.
+        corpus.pubmed[pmid] = PubmedEntry(pmid=pmid, xml=payload.encode("utf-8"),
+                                          entrez_date=_raw_entrez_date(payload), pub_year=None,
+                                          document=Document(title=_TAG.sub(" ", payload)))
     for path in sorted((root / "europepmc").glob("*.json")):
         data = json.loads(path.read_text())
         for result in data if isinstance(data, list) else [data]:

@@ -49,7 +49,8 @@ class EuropePMCClient:
         self.base = settings.europepmc_url.rstrip("/") + "/"
         kwargs = {"sleep": sleep} if sleep else {}
         self.http = PoliteClient("Europe PMC", rate=RATE, timeout=settings.http_timeout,
-                                 retry=retry or RetryPolicy(attempts=settings.http_retries + 1),
+                                 retry=retry or RetryPolicy(attempts=settings.http_retries + 1,
+                                                         base_seconds=settings.http_backoff),
                                  user_agent=f"{settings.ncbi_tool} ({settings.ncbi_email})",
                                  **kwargs)
 

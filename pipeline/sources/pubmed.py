@@ -60,7 +60,8 @@ class PubMedClient:
         kwargs = {"sleep": sleep} if sleep else {}
         self.http = PoliteClient("PubMed", rate=settings.ncbi_requests_per_second,
                                  timeout=settings.http_timeout,
-                                 retry=retry or RetryPolicy(attempts=settings.http_retries + 1),
+                                 retry=retry or RetryPolicy(attempts=settings.http_retries + 1,
+                                                         base_seconds=settings.http_backoff),
                                  user_agent=f"{settings.ncbi_tool} ({settings.ncbi_email})",
                                  **kwargs)
 

@@ -73,3 +73,16 @@ def transaction(con: duckdb.DuckDBPyConnection):
         raise
     else:
         con.execute("COMMIT")
+
+
+def bulk_insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[list],
+                on_conflict: str = "DO NOTHING", chunk: int = 200) -> None:
+    """Insert rows with multi-row VALUES statements: ~20x faster than executemany in DuckDB."""
+    if not rows:
+        return
+    width = len(rows[0])
+    placeholder = "(" + ",".join("?" * width) + ")"
+    for start in range(0, len(rows), chunk):
+        part = rows[start:start + chunk]
+        con.execute(f"INSERT INTO {table} VALUES {','.join([placeholder] * len(part))} "
+                    f"ON CONFLICT {on_conflict}", [value for row in part for value in row])

@@ -19,7 +19,7 @@ import duckdb
 
 from pipeline.models import Article, Quarantined, RawRecord, content_hash, utc_now
 from pipeline.staging import StagedWindow, query_hash
-from pipeline.warehouse.db import transaction
+from pipeline.warehouse.db import bulk_insert, transaction
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +35,11 @@ class LoadCounts:
 
 
 def article_hash(article: Article) -> str:
+    """Hash of what the record says about the work. The full-text link is left out: a PDF that
+    moved is not a changed study (it is refreshed in place), while the raw layer keeps both."""
     content = article.to_dict()
     content.pop("raw_hash", None)
+    content.pop("pdf_url", None)
     return content_hash(json.dumps(content, sort_keys=True, ensure_ascii=False))
 
 
@@ -71,72 +74,99 @@ def new_article_id(article: Article) -> str:
     return f"{kind}:{value}"
 
 
-def upsert_article(con, index: CurrentArticles, article: Article, run_id: str) -> tuple[str, str, int]:
-    """("new" | "changed" | "unchanged", article_id, version) after storing the article."""
+def decide_article(index: CurrentArticles, article: Article, run_id: str, loaded_at) -> tuple[str, str, int, list | None]:
+    """("new" | "changed" | "unchanged", article_id, version, row to insert or None)."""
     digest = article_hash(article)
     known = index.find(article)
     if known and known[2] == digest:
-        return "unchanged", known[0], known[1]
+        return "unchanged", known[0], known[1], None
     if known:
         article_id, version, state = known[0], known[1] + 1, "changed"
-        con.execute("UPDATE core.articles SET is_current = false WHERE article_id = ? AND is_current",
-                    [article_id])
     else:
         article_id, version, state = new_article_id(article), 1, "new"
-    con.execute(
-        """INSERT INTO core.articles VALUES (?, ?, true, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-                                             ?, ?, ?, ?, ?, ?, ?, ?)""",
-        [article_id, version, article.source, article.source_id, article.pmid, article.doi,
-         article.preprint_id, article.pmcid, article.title, article.abstract, article.journal,
-         article.year, article.language, article.first_author, article.authors,
-         article.publication_types, article.mesh_terms, json.dumps(article.abstract_sections),
-         article.entrez_date, article.pdf_url, digest, article.raw_hash, run_id, utc_now()])
     index.update(article, article_id, version, digest)
-    return state, article_id, version
+    row = [article_id, version, True, article.source, article.source_id, article.pmid, article.doi,
+           article.preprint_id, article.pmcid, article.title, article.abstract, article.journal,
+           article.year, article.language, article.first_author, article.authors,
+           article.publication_types, article.mesh_terms, json.dumps(article.abstract_sections),
+           article.entrez_date, article.pdf_url, digest, article.raw_hash, run_id, loaded_at]
+    return state, article_id, version, row
 
 
-def insert_raw(con, raw: RawRecord, run_id: str) -> None:
-    con.execute("""INSERT INTO raw.records VALUES (?, ?, ?, ?, ?, ?, ?)
-                   ON CONFLICT DO NOTHING""",
-                [raw.source, raw.source_id, raw.hash, raw.content_type, raw.payload,
-                 raw.fetched_at, run_id])
-
-
-def insert_extraction(con, article_id: str, version: int, extraction: dict, run_id: str) -> bool:
-    """Store one extraction and its evidence; False when this version already has it."""
+def extraction_rows(article_id: str, version: int, extraction: dict, run_id: str,
+                    extracted_at) -> tuple[list, list[list]]:
+    """The core.extractions row and core.evidence rows of one extraction."""
     extractor_version = extraction["extractor_version"]
-    exists = con.execute("""SELECT 1 FROM core.extractions WHERE article_id = ? AND
-                            article_version = ? AND extractor_version = ?""",
-                         [article_id, version, extractor_version]).fetchone()
-    if exists:
-        return False
     outcome = extraction.get("outcome") or {}
-    con.execute(
-        "INSERT INTO core.extractions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [article_id, version, extractor_version, extraction.get("relevant"),
-         extraction.get("design"), extraction.get("sample_size"), extraction.get("targets") or [],
-         extraction.get("target_groups") or [], extraction.get("guidance") or [],
-         extraction.get("follow_up_days"), outcome.get("text"), outcome.get("responder_pct"),
-         outcome.get("responder_threshold_pct"), outcome.get("mean_change"), outcome.get("scale"),
-         outcome.get("direction"), extraction.get("indication"), extraction.get("adverse_events"),
-         json.dumps(extraction.get("flags") or []), run_id, utc_now()])
-    rows = [[article_id, version, extractor_version, field, ordinal, item["text"], item["start"],
-             item["end"], item["rule"], float(item["confidence"])]
-            for field, items in (extraction.get("evidence") or {}).items()
-            for ordinal, item in enumerate(items)]
-    if rows:
-        con.executemany("INSERT INTO core.evidence VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-    return True
+    row = [article_id, version, extractor_version, extraction.get("relevant"),
+           extraction.get("design"), extraction.get("sample_size"), extraction.get("targets") or [],
+           extraction.get("target_groups") or [], extraction.get("guidance") or [],
+           extraction.get("follow_up_days"), outcome.get("text"), outcome.get("responder_pct"),
+           outcome.get("responder_threshold_pct"), outcome.get("mean_change"), outcome.get("scale"),
+           outcome.get("direction"), extraction.get("indication"), extraction.get("adverse_events"),
+           json.dumps(extraction.get("flags") or []), run_id, extracted_at]
+    evidence = [[article_id, version, extractor_version, field, ordinal, item["text"],
+                 item["start"], item["end"], item["rule"], float(item["confidence"])]
+                for field, items in (extraction.get("evidence") or {}).items()
+                for ordinal, item in enumerate(items)]
+    return row, evidence
 
 
-def insert_quarantine(con, quarantined, run_id: str) -> bool:
-    before = con.execute("SELECT count(*) FROM ops.quarantine WHERE quarantine_id = ?",
-                         [quarantined.hash]).fetchone()[0]
-    con.execute("""INSERT INTO ops.quarantine VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                   ON CONFLICT DO NOTHING""",
-                [quarantined.hash, run_id, quarantined.source, quarantined.stage,
-                 quarantined.source_id, quarantined.reason, quarantined.payload, utc_now()])
-    return before == 0
+def quarantine_row(quarantined: Quarantined, run_id: str, created_at) -> list:
+    return [quarantined.hash, run_id, quarantined.source, quarantined.stage,
+            quarantined.source_id, quarantined.reason, quarantined.payload, created_at]
+
+
+def load_batch(con, index: CurrentArticles, batch, run_id: str, counts: LoadCounts) -> None:
+    """One staged batch in a handful of set-based statements."""
+    now = utc_now()
+    extractions = {e.get("id"): e for e in batch.extractions()}
+    raws, articles, superseded, results, evidence, quarantine = [], [], set(), [], [], []
+    moved_links: dict[str, str] = {}
+    latest: dict[str, int] = {}
+    for raw, article in batch.articles():
+        counts.fetched += 1
+        raws.append([raw.source, raw.source_id, raw.hash, raw.content_type, raw.payload,
+                     raw.fetched_at, run_id])
+        state, article_id, version, row = decide_article(index, article, run_id, now)
+        setattr(counts, state, getattr(counts, state) + 1)
+        if state == "unchanged" and article.pdf_url:
+            moved_links[article_id] = article.pdf_url
+        if row:
+            if state == "changed":
+                superseded.add(article_id)
+            if article_id in latest:      # the same work twice in one batch: last one is current
+                articles[latest[article_id]][2] = False
+            latest[article_id] = len(articles)
+            articles.append(row)
+        extraction = extractions.get(article.extraction_input()["id"])
+        if extraction and "error" in extraction:
+            quarantine.append(quarantine_row(Quarantined(
+                source=article.source, stage="extract", reason=extraction["error"],
+                payload=json.dumps(article.extraction_input()), source_id=article.source_id),
+                run_id, now))
+        elif extraction:
+            row, items = extraction_rows(article_id, version, extraction, run_id, now)
+            results.append(row)
+            evidence.extend(items)
+    quarantine += [quarantine_row(q, run_id, now) for q in batch.quarantined()]
+    counts.quarantined += len(quarantine)
+    bulk_insert(con, "raw.records", raws)
+    if superseded:
+        con.execute("UPDATE core.articles SET is_current = false WHERE is_current AND "
+                    "list_contains(?, article_id)", [sorted(superseded)])
+    bulk_insert(con, "core.articles", articles, on_conflict="DO NOTHING")
+    if moved_links:
+        con.execute("""UPDATE core.articles a SET pdf_url = m.pdf_url
+                       FROM (SELECT unnest(?) AS article_id, unnest(?) AS pdf_url) m
+                       WHERE a.article_id = m.article_id AND a.is_current
+                         AND a.pdf_url IS DISTINCT FROM m.pdf_url""",
+                    [list(moved_links), list(moved_links.values())])
+    before = con.execute("SELECT count(*) FROM core.extractions").fetchone()[0]
+    bulk_insert(con, "core.extractions", results)
+    counts.extractions += con.execute("SELECT count(*) FROM core.extractions").fetchone()[0] - before
+    bulk_insert(con, "core.evidence", evidence)
+    bulk_insert(con, "ops.quarantine", quarantine)
 
 
 def watermark(con, source: str, query: str):
@@ -182,24 +212,7 @@ def load_window(con, window: StagedWindow, run_id: str) -> LoadCounts:
     with transaction(con):
         index = CurrentArticles(con)
         for batch in window.batches():
-            extractions = {e.get("id"): e for e in batch.extractions()}
-            for raw, article in batch.articles():
-                counts.fetched += 1
-                insert_raw(con, raw, run_id)
-                state, article_id, version = upsert_article(con, index, article, run_id)
-                setattr(counts, state, getattr(counts, state) + 1)
-                extraction = extractions.get(article.extraction_input()["id"])
-                if extraction and "error" in extraction:
-                    counts.quarantined += 1
-                    insert_quarantine(con, Quarantined(
-                        source=article.source, stage="extract", reason=extraction["error"],
-                        payload=json.dumps(article.extraction_input()), source_id=article.source_id),
-                        run_id)
-                elif extraction:
-                    counts.extractions += insert_extraction(con, article_id, version, extraction, run_id)
-            for quarantined in batch.quarantined():
-                counts.quarantined += 1
-                insert_quarantine(con, quarantined, run_id)
+            load_batch(con, index, batch, run_id, counts)
         record_run(con, run_id, window, counts, "succeeded", started)
         advance_watermark(con, window.source, window.manifest.query, window.since, window.until)
     log.info("%s %s..%s: %s", window.source, window.since, window.until, counts)

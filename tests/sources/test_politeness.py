@@ -1,0 +1,57 @@
+"""Requests to NCBI carry tool and email, respect 3 req/s (10 with a key), and batch <= 200."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from pipeline.sources.http import TokenBucket
+from pipeline.sources.pubmed import PubMedClient
+from pipeline.staging import StagedWindow
+from pipeline.sources.harvest import harvest_pubmed
+
+
+def _harvest(settings):
+    client = PubMedClient(settings)
+    window = StagedWindow(settings.staging_dir, "pubmed", settings.query, date(2024, 1, 1),
+                          date(2024, 12, 31))
+    try:
+        harvest_pubmed(client, window, lambda done, total: None)
+    finally:
+        client.close()
+    return window
+
+
+def test_requests_identify_the_tool_and_stay_under_three_per_second(mirrored, mirror):
+    window = _harvest(replace(mirrored, ncbi_email="ops@example.org", ncbi_tool="litmine-test"))
+    assert window.manifest.fetched == 450
+    requests = mirror.requests("esearch") + mirror.requests("efetch")
+    assert all(r["params"]["tool"] == "litmine-test" and r["params"]["email"] == "ops@example.org"
+               for r in requests)
+    assert all("api_key" not in r["params"] for r in requests)
+    assert all(int(r["params"]["retmax"]) <= 200 for r in mirror.requests("efetch"))
+    times = sorted(r["time"] for r in requests)
+    assert len(times) == 4   # esearch + 3 efetch batches for 450 records
+    assert min(b - a for a, b in zip(times, times[1:])) >= 1 / 3 - 0.01
+
+
+def test_an_api_key_is_sent_and_allows_ten_per_second(mirrored, mirror):
+    _harvest(replace(mirrored, ncbi_api_key="secret-key", batch_size=50))
+    requests = mirror.requests("efetch")
+    assert all(r["params"]["api_key"] == "secret-key" for r in requests)
+    times = sorted(r["time"] for r in mirror.requests())
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    assert min(gaps) >= 0.1 - 0.01 and sum(gaps) / len(gaps) < 1 / 3
+
+
+def test_token_bucket_spaces_calls_without_bursts():
+    clock, sleeps = [0.0], []
+
+    def sleep(seconds):
+        sleeps.append(seconds)
+        clock[0] += seconds
+
+    bucket = TokenBucket(3, clock=lambda: clock[0], sleep=sleep)
+    for _ in range(4):
+        bucket.acquire()
+    assert [round(s, 3) for s in sleeps] == [0.333, 0.333, 0.333]

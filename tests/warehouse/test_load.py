@@ -1,0 +1,139 @@
+"""Loads are idempotent, versioned and keyed by the work, and watermarks only move forward."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import duckdb
+import pytest
+
+from pipeline.models import Article, Quarantined, RawRecord
+from pipeline.staging import StagedWindow
+from pipeline.warehouse import db
+from pipeline.warehouse.load import advance_watermark, load_window, watermark
+from pipeline.warehouse.publish import publish_snapshot
+
+TABLES = ["raw.records", "core.articles", "core.extractions", "core.evidence", "ops.quarantine"]
+
+
+def article(pmid="990000101", abstract="Eighteen patients had genicular cryoneurolysis.", **kw):
+    values = dict(source="pubmed", source_id=pmid, pmid=pmid, doi=f"10.5555/test.{pmid}",
+                  title="Cryoneurolysis of the genicular nerves", abstract=abstract, year=2024,
+                  language="eng", entrez_date="2024-03-05")
+    values.update(kw)
+    return Article(**values)
+
+
+def raw_for(a: Article) -> RawRecord:
+    return RawRecord(source=a.source, source_id=a.source_id, payload=f"<x>{a.abstract}</x>",
+                     content_type="application/xml", fetched_at="2024-03-06T00:00:00+00:00")
+
+
+def extraction(a: Article, version="t1", sample_size=18):
+    return {"id": f"{a.source}:{a.source_id}", "extractor_version": version, "relevant": True,
+            "design": "case_series", "sample_size": sample_size,
+            "evidence": {"sample_size": [{"text": "Eighteen patients", "start": 40, "end": 57,
+                                          "rule": "count.patients", "confidence": 0.9}]}}
+
+
+def stage(settings, articles, extractions=(), quarantined=(), since=date(2024, 3, 5),
+          until=date(2024, 3, 5), source="pubmed") -> StagedWindow:
+    window = StagedWindow(settings.staging_dir, source, settings.query, since, until)
+    records = [(raw_for(a), replace(a, raw_hash=raw_for(a).hash)) for a in articles]
+    batch = window.write_batch("batch-0000000", records, list(quarantined), len(records), len(records))
+    if extractions:
+        import json
+        batch.extractions_path.write_text("".join(json.dumps(e) + "\n" for e in extractions))
+    window.manifest.complete = True
+    window.save()
+    return window
+
+
+def counts(con):
+    return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+
+
+@pytest.fixture
+def con(settings):
+    con = db.connect(settings)
+    yield con
+    con.close()
+
+
+def test_migrations_apply_once(settings, con):
+    assert db.migrate(con, settings.migrations_dir) == []
+    versions = con.execute("SELECT version FROM ops.schema_migrations").fetchall()
+    assert versions == [(1,)]
+
+
+def test_loading_the_same_batch_twice_changes_nothing(settings, con):
+    a = article()
+    bad = Quarantined(source="pubmed", stage="parse", reason="no PMID", payload="<PubmedArticle/>")
+    first = load_window(con, stage(settings, [a], [extraction(a)], [bad]), "run-1")
+    after_first = counts(con)
+    second = load_window(con, stage(settings, [a], [extraction(a)], [bad]), "run-2")
+    assert (first.new, second.new, second.unchanged) == (1, 0, 1)
+    assert counts(con) == after_first == {"raw.records": 1, "core.articles": 1,
+                                          "core.extractions": 1, "core.evidence": 1,
+                                          "ops.quarantine": 1}
+
+
+def test_a_changed_record_becomes_a_new_version(settings, con):
+    load_window(con, stage(settings, [article()]), "run-1")
+    fixed = article(abstract="Nineteen patients had genicular cryoneurolysis (corrected).")
+    result = load_window(con, stage(settings, [fixed], [extraction(fixed, sample_size=19)]), "run-2")
+    assert result.changed == 1
+    rows = con.execute("""SELECT version, is_current, abstract FROM core.articles
+                          ORDER BY version""").fetchall()
+    assert [(v, c) for v, c, _ in rows] == [(1, False), (2, True)]
+    latest = con.execute("SELECT article_version, sample_size FROM core.extractions_latest").fetchall()
+    assert latest == [(2, 19)]
+
+
+def test_the_same_work_from_two_sources_is_one_article(settings, con):
+    pubmed = article(pmid="990000102")
+    load_window(con, stage(settings, [pubmed]), "run-1")
+    europepmc = article(pmid="990000102", source="europepmc", source_id="MED990000102",
+                        abstract="Eighteen patients had genicular cryoneurolysis.")
+    load_window(con, stage(settings, [replace(europepmc, doi=pubmed.doi.upper())],
+                           source="europepmc"), "run-2")
+    ids = con.execute("SELECT DISTINCT article_id FROM core.articles").fetchall()
+    assert ids == [("pmid:990000102",)]
+
+
+def test_re_extraction_with_a_new_version_adds_rows(settings, con):
+    a = article()
+    load_window(con, stage(settings, [a], [extraction(a, version="t1")]), "run-1")
+    load_window(con, stage(settings, [a], [extraction(a, version="t2", sample_size=20)]), "run-2")
+    rows = con.execute("SELECT extractor_version, sample_size FROM core.extractions "
+                       "ORDER BY extractor_version").fetchall()
+    assert rows == [("t1", 18), ("t2", 20)]
+
+
+def test_a_half_harvested_window_is_not_loaded(settings, con):
+    window = stage(settings, [article()])
+    window.manifest.complete = False
+    with pytest.raises(ValueError, match="not completely harvested"):
+        load_window(con, window, "run-1")
+    assert counts(con)["core.articles"] == 0
+
+
+def test_watermark_moves_only_over_contiguous_windows(settings, con):
+    q = settings.query
+    advance_watermark(con, "pubmed", q, date(2024, 1, 1), date(2024, 1, 31))
+    advance_watermark(con, "pubmed", q, date(2024, 3, 1), date(2024, 3, 31))   # a gap: stays
+    assert watermark(con, "pubmed", q) == date(2024, 1, 31)
+    advance_watermark(con, "pubmed", q, date(2023, 6, 1), date(2023, 12, 31))  # older backfill
+    assert watermark(con, "pubmed", q) == date(2024, 1, 31)
+    advance_watermark(con, "pubmed", q, date(2024, 2, 1), date(2024, 2, 29))
+    assert watermark(con, "pubmed", q) == date(2024, 2, 29)
+    assert watermark(con, "pubmed", "another query") is None
+
+
+def test_published_snapshot_is_a_readable_copy(settings, con):
+    load_window(con, stage(settings, [article()]), "run-1")
+    path = publish_snapshot(con, settings.warehouse, settings.published)
+    reader = duckdb.connect(str(path), read_only=True)
+    assert reader.execute("SELECT count(*) FROM core.articles_current").fetchone()[0] == 1
+    reader.close()
