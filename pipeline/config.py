@@ -53,6 +53,7 @@ class Settings:
     docs_dir: Path = PROJECT_ROOT / "warehouse" / "docs"
     expectations_dir: Path = PROJECT_ROOT / "expectations"
     migrations_dir: Path = PROJECT_ROOT / "warehouse" / "migrations"
+    marts_dir: Path = PROJECT_ROOT / "warehouse" / "marts"
     query: str = DEFAULT_QUERY
     # First day a source is harvested from when it has no watermark yet (a full backfill).
     harvest_start: date = date(1970, 1, 1)

@@ -60,7 +60,21 @@ def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConne
     path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path))
     migrate(con, settings.migrations_dir)
+    apply_views(con, settings.marts_dir)
     return con
+
+
+def apply_views(con: duckdb.DuckDBPyConnection, directory: Path) -> list[str]:
+    """(Re)create the analysts' views in `warehouse/marts/*.sql`, in name order.
+
+    Views hold no data, so unlike tables they are simply replaced from their current SQL on
+    every writer connection: the files in git are always what the warehouse serves.
+    """
+    applied = []
+    for path in sorted(Path(directory).glob("*.sql")) if Path(directory).is_dir() else []:
+        con.execute(path.read_text())
+        applied.append(path.stem)
+    return applied
 
 
 @contextmanager
