@@ -29,6 +29,8 @@ eval: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/harvest_bench.py
+	$(PY) benchmarks/extract_bench.py
+	@if [ -f benchmarks/pdf_bench.py ]; then $(PY) benchmarks/pdf_bench.py; fi
 
 # Re-resolve the pinned dependency set after editing pyproject.toml.
 lock:

@@ -2,7 +2,8 @@
 ### litmine_nightly
 
 Every night: harvest what PubMed and Europe PMC preprints added since the watermark, extract
-study design, sample size, targets, guidance, follow-up and outcome from each new record, load
+study design, sample size, targets, guidance, follow-up and outcome from each new record (and
+re-read stored records when the extractor's version changed), load
 everything into DuckDB, validate it with the Great Expectations suites, and publish the
 read-only snapshot analysts query.
 
@@ -51,6 +52,10 @@ def litmine_nightly():
     def harvest_preprints() -> list[str]:
         return nightly.harvest_source(Settings.from_env(), "europepmc")
 
+    @task
+    def stage_reextraction() -> list[str]:
+        return nightly.stage_reextraction(Settings.from_env())
+
     @task(max_active_tis_per_dagrun=2, execution_timeout=timedelta(minutes=30))
     def extract(batch: str) -> int:
         return nightly.extract_batch(batch)
@@ -68,7 +73,7 @@ def litmine_nightly():
     def publish(validated) -> str:
         return nightly.publish(Settings.from_env())
 
-    batches = harvest_pubmed().concat(harvest_preprints())
+    batches = harvest_pubmed().concat(harvest_preprints(), stage_reextraction())
     publish(validate(load(extract.expand(batch=batches))))
 
 

@@ -89,6 +89,7 @@ def run(settings, since, until, offline, corpus):
     run_id = nightly.new_run_id()
     with _sources(settings, offline, corpus) as settings:
         errors = nightly.harvest_all(settings, since, until, progress_for=_progress)
+    nightly.stage_reextraction(settings)
     nightly.extract_staged(settings)
     loaded = nightly.load_staged(settings, run_id)
     failed = {**errors, **loaded.failed}

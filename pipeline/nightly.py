@@ -18,7 +18,9 @@ from pathlib import Path
 from pipeline.config import Settings
 from pipeline.sources.harvest import Progress, harvest
 from pipeline.sources.http import SourceError
-from pipeline.staging import StagedBatch, staged_windows, write_atomic
+from pipeline.models import Article, RawRecord
+from pipeline.parse import europepmc_json, pubmed_xml
+from pipeline.staging import StagedBatch, StagedWindow, staged_windows, write_atomic
 from pipeline.warehouse import db
 from pipeline.warehouse.load import (LoadCounts, load_window, record_idle_run, record_run,
                                      watermark)
@@ -27,6 +29,7 @@ from pipeline.warehouse.publish import publish_snapshot
 log = logging.getLogger(__name__)
 
 SOURCES = ("pubmed", "europepmc")
+REEXTRACT = "reextract"   # the staged "source" of articles re-read by a new extractor version
 
 
 def yesterday() -> date:
@@ -63,6 +66,61 @@ def harvest_source(settings: Settings, source: str, since: date | None = None,
         return []
     staged = harvest(settings, source, settings.query, window[0], window[1], progress=progress)
     return [str(batch.path) for batch in staged.batches()]
+
+
+def stage_reextraction(settings: Settings, batch_size: int = 200) -> list[str]:
+    """Stage current articles that this extractor version has not read yet.
+
+    They are re-parsed from their stored raw payloads and go through the same extract and load
+    steps as new records, so a new extractor version adds extraction rows next to the old ones.
+    """
+    from pipeline.extract import EXTRACTOR_VERSION
+
+    if not Path(settings.warehouse).exists():
+        return []
+    con = db.connect(settings, read_only=True)
+    try:
+        rows = con.execute("""
+            SELECT r.source, r.source_id, r.payload, r.content_type, r.fetched_at::VARCHAR
+            FROM core.articles_current a
+            JOIN raw.records r ON r.source = a.source AND r.source_id = a.source_id
+                              AND r.content_hash = a.raw_hash
+            WHERE NOT EXISTS (SELECT 1 FROM core.extractions e
+                              WHERE e.article_id = a.article_id AND e.article_version = a.version
+                                AND e.extractor_version = ?)
+            ORDER BY a.article_id""", [EXTRACTOR_VERSION]).fetchall()
+    except Exception:  # a warehouse that predates these tables has nothing to re-extract
+        rows = []
+    finally:
+        con.close()
+    if not rows:
+        return []
+    today = datetime.now(timezone.utc).date()
+    window = StagedWindow(settings.staging_dir, REEXTRACT, settings.query, today, today)
+    window.restart()
+    records = reparse([RawRecord(source=s, source_id=i, payload=p, content_type=c, fetched_at=f)
+                       for s, i, p, c, f in rows])
+    for start in range(0, len(records), batch_size):
+        window.write_batch(f"batch-{start:07d}", records[start:start + batch_size], [],
+                           start + batch_size, len(records))
+    window.manifest.complete = True
+    window.save()
+    return [str(batch.path) for batch in window.batches()]
+
+
+def reparse(raws: list[RawRecord]) -> list[tuple[RawRecord, Article]]:
+    """Articles from stored payloads, with the same parsers the harvest used."""
+    out = []
+    pubmed = [r for r in raws if r.source == "pubmed"]
+    if pubmed:
+        body = ("<PubmedArticleSet>" + "".join(r.payload for r in pubmed)
+                + "</PubmedArticleSet>").encode("utf-8")
+        by_id = {raw.source_id: (raw, article) for raw, article in pubmed_xml.parse_efetch(body)[0]}
+        out += [(r, by_id[r.source_id][1]) for r in pubmed if r.source_id in by_id]
+    for raw in raws:
+        if raw.source == "europepmc":
+            out.append((raw, europepmc_json.parse_record(raw)))
+    return out
 
 
 def extract_batch(batch_path: str, extractor=None) -> int:

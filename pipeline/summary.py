@@ -16,7 +16,9 @@ class RunSummary:
     designs: list[tuple[str, int]] = field(default_factory=list)
     articles: int = 0
     relevant: int = 0
-    flagged_rows: int = 0
+    flagged_records: int = 0
+    flagged_by_extractor: int = 0
+    flagged_by_validation: int = 0
     flags_this_run: int = 0
     quarantined_total: int = 0
     warehouse: str = ""
@@ -41,8 +43,10 @@ class RunSummary:
         if self.designs:
             lines.append("  relevant studies by design: " +
                          ", ".join(f"{d} {n}" for d, n in self.designs))
-        lines.append(f"  rows flagged for curators: {self.flagged_rows} "
-                     f"({self.flags_this_run} new this run); quarantined records: {self.quarantined_total}")
+        lines.append(f"  flagged for curators: {self.flagged_records} records ({self.flagged_by_extractor} "
+                     f"by the extractor, {self.flagged_by_validation} by validation, "
+                     f"{self.flags_this_run} validation flags new this run)")
+        lines.append(f"  quarantined: {self.quarantined_total} records in ops.quarantine")
         lines.append(f"  database:  {self.warehouse}")
         lines.append(f"  snapshot:  {self.published}")
         lines.append(f"  data docs: {self.docs}")
@@ -65,8 +69,13 @@ def summarize(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str | 
         "SELECT count(*) FROM core.extractions_latest WHERE relevant").fetchone()[0]
     summary.designs = con.execute("""SELECT coalesce(design, 'unknown'), count(*) FROM core.extractions_latest
                                      WHERE relevant GROUP BY 1 ORDER BY 2 DESC, 1""").fetchall()
-    summary.flagged_rows = con.execute(
-        "SELECT count(DISTINCT record_id) FROM ops.flags").fetchone()[0]
+    summary.flagged_by_extractor, summary.flagged_by_validation, summary.flagged_records = con.execute("""
+        WITH by_extractor AS (SELECT article_id FROM core.extractions_latest
+                              WHERE json_array_length(coalesce(flags, '[]')) > 0),
+             by_validation AS (SELECT DISTINCT record_id AS article_id FROM ops.flags)
+        SELECT (SELECT count(*) FROM by_extractor), (SELECT count(*) FROM by_validation),
+               (SELECT count(*) FROM (SELECT * FROM by_extractor UNION SELECT * FROM by_validation))
+        """).fetchone()
     summary.flags_this_run = con.execute(
         "SELECT count(*) FROM ops.flags WHERE run_id = ?", [run_id]).fetchone()[0]
     summary.quarantined_total = con.execute("SELECT count(*) FROM ops.quarantine").fetchone()[0]

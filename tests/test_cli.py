@@ -40,7 +40,7 @@ def row_counts(path):
 
 def test_offline_run_twice_second_finds_nothing_new(settings, env):
     first = litmine("run", "--offline", env=env)
-    assert "pubmed" in first.stdout and "quarantined records: 1" in first.stdout
+    assert "pubmed" in first.stdout and "quarantined: 1 records" in first.stdout
     counts = row_counts(settings.warehouse)
     assert counts["core.articles"] > 15 and counts["core.extractions"] == counts["core.articles"]
     second = litmine("run", "--offline", env=env)

@@ -7,7 +7,9 @@ already current does nothing, so every stage may simply call `connect`.
 
 from __future__ import annotations
 
+import json
 import re
+import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -90,13 +92,28 @@ def transaction(con: duckdb.DuckDBPyConnection):
 
 
 def bulk_insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[list],
-                on_conflict: str = "DO NOTHING", chunk: int = 200) -> None:
-    """Insert rows with multi-row VALUES statements: ~20x faster than executemany in DuckDB."""
+                on_conflict: str = "DO NOTHING") -> None:
+    """Insert many rows at once: written as JSON lines and read back with DuckDB's `read_json`,
+    typed by the table's own columns. Row-by-row INSERTs cost ~1.5 ms each in DuckDB and
+    multi-row VALUES ~0.1 ms; this path ~0.013 ms (measured on 8,000 wide rows)."""
     if not rows:
         return
-    width = len(rows[0])
-    placeholder = "(" + ",".join("?" * width) + ")"
-    for start in range(0, len(rows), chunk):
-        part = rows[start:start + chunk]
-        con.execute(f"INSERT INTO {table} VALUES {','.join([placeholder] * len(part))} "
-                    f"ON CONFLICT {on_conflict}", [value for row in part for value in row])
+    schema_name, _, table_name = table.rpartition(".")
+    columns = con.execute("""SELECT column_name, data_type FROM information_schema.columns
+                             WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position""",
+                          [schema_name or "main", table_name]).fetchall()
+    if not columns or len(columns) != len(rows[0]):
+        raise ValueError(f"{table}: {len(rows[0])} values per row, table has {len(columns)} columns")
+    names = [name for name, _ in columns]
+    json_columns = [i for i, (_, kind) in enumerate(columns) if kind == "JSON"]
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", encoding="utf-8") as handle:
+        for row in rows:
+            row = list(row)
+            for i in json_columns:   # a JSON column takes the value, not its serialisation
+                if isinstance(row[i], str):
+                    row[i] = json.loads(row[i])
+            handle.write(json.dumps(dict(zip(names, row)), ensure_ascii=False, default=str) + "\n")
+        handle.flush()
+        spec = "{" + ", ".join(f"'{name}': '{kind}'" for name, kind in columns) + "}"
+        con.execute(f"INSERT INTO {table} SELECT * FROM read_json(?, format = 'newline_delimited', "
+                    f"columns = {spec}) ON CONFLICT {on_conflict}", [handle.name])

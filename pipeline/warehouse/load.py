@@ -17,7 +17,7 @@ from datetime import timedelta
 
 import duckdb
 
-from pipeline.models import Article, Quarantined, RawRecord, content_hash, utc_now
+from pipeline.models import SOURCES, Article, Quarantined, RawRecord, content_hash, utc_now
 from pipeline.staging import StagedWindow, query_hash
 from pipeline.warehouse.db import bulk_insert, transaction
 
@@ -214,7 +214,8 @@ def load_window(con, window: StagedWindow, run_id: str) -> LoadCounts:
         for batch in window.batches():
             load_batch(con, index, batch, run_id, counts)
         record_run(con, run_id, window, counts, "succeeded", started)
-        advance_watermark(con, window.source, window.manifest.query, window.since, window.until)
+        if window.source in SOURCES:   # re-extraction batches are not a harvest window
+            advance_watermark(con, window.source, window.manifest.query, window.since, window.until)
     log.info("%s %s..%s: %s", window.source, window.since, window.until, counts)
     window.remove()
     return counts
