@@ -1,0 +1,82 @@
+"""What the report shows, read from the marts (and ops.runs for the run summary).
+
+What: `gather(con, settings, out_dir)` returns one dict the template renders: the last run,
+headline counts, the evidence table, the evidence-map cells, follow-up days, what changed and
+the curation backlog, plus the relative link to the Great Expectations Data Docs.
+
+Why: the report is a view of the same marts analysts query, so the page and a SQL answer never
+disagree; it works on the writer's warehouse or on the read-only published snapshot alike.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from pipeline.config import Settings
+
+# The report lists this many rows of the long tables; the marts (and Parquet exports) hold all.
+MAX_ROWS = 500
+
+
+def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
+    cursor = con.execute(sql, params or [])
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def last_run(con: duckdb.DuckDBPyConnection) -> tuple[str | None, list[dict]]:
+    """The newest run id and its per-source rows of ops.runs."""
+    found = con.execute("""SELECT run_id FROM ops.runs
+                           GROUP BY run_id
+                           ORDER BY max(coalesce(finished_at, started_at)) DESC NULLS LAST, run_id DESC
+                           LIMIT 1""").fetchone()
+    if not found:
+        return None, []
+    return found[0], rows(con, """SELECT source, window_start, window_end, status, fetched, new,
+                                         changed, unchanged, quarantined, error, finished_at
+                                  FROM ops.runs WHERE run_id = ? ORDER BY source""", [found[0]])
+
+
+def docs_link(settings: Settings, out_dir: Path) -> tuple[str, bool]:
+    """The Data Docs index relative to the report, so the pair can move together."""
+    target = Path(settings.docs_dir) / "index.html"
+    link = os.path.relpath(target.resolve(), Path(out_dir).resolve())
+    return Path(link).as_posix(), target.is_file()
+
+
+def gather(con: duckdb.DuckDBPyConnection, settings: Settings, out_dir: Path) -> dict:
+    run_id, sources = last_run(con)
+    evidence = rows(con, f"SELECT * FROM marts.evidence_table LIMIT {MAX_ROWS}")
+    backlog = rows(con, f"SELECT * FROM marts.curation_backlog LIMIT {MAX_ROWS}")
+    changes = rows(con, f"SELECT * FROM marts.whats_new LIMIT {MAX_ROWS}")
+    one = lambda sql: con.execute(sql).fetchone()[0]  # noqa: E731
+    link, docs_exist = docs_link(settings, out_dir)
+    return {
+        "generated_at": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "run_id": run_id,
+        "sources": sources,
+        "articles": one("SELECT count(*) FROM core.articles_current"),
+        "relevant": one("SELECT count(*) FROM marts.evidence_table"),
+        "patients": one("SELECT coalesce(sum(patients), 0) FROM marts.evidence_table"),
+        "designs": con.execute("""SELECT design, count(*) FROM marts.evidence_table
+                                  GROUP BY design ORDER BY 2 DESC, 1""").fetchall(),
+        "evidence": evidence,
+        "evidence_total": one("SELECT count(*) FROM marts.evidence_table"),
+        "cells": rows(con, "SELECT * FROM marts.studies_by_target_and_design"),
+        "follow_up_days": [d for (d,) in con.execute(
+            "SELECT follow_up_days FROM marts.evidence_table").fetchall()],
+        "responders": rows(con, "SELECT * FROM marts.long_follow_up_responders"),
+        "changes": changes,
+        "changes_total": one("SELECT count(*) FROM marts.whats_new"),
+        "backlog": backlog,
+        "backlog_total": one("SELECT count(*) FROM marts.curation_backlog"),
+        "backlog_records": one("SELECT count(DISTINCT article_id) FROM marts.curation_backlog"),
+        "docs_link": link,
+        "docs_exist": docs_exist,
+        "published": str(settings.published),
+        "max_rows": MAX_ROWS,
+    }
