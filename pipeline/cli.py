@@ -183,6 +183,24 @@ def publish(settings):
 
 
 @main.command()
+@click.option("--output", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for index.html; default: warehouse/report.")
+@click.pass_obj
+def report(settings, output):
+    """Write the self-contained HTML report: evidence table, evidence map, follow-up, backlog."""
+    from pipeline.report import report_dir, write_report
+    from pipeline.warehouse import db
+
+    if not Path(settings.warehouse).exists():
+        raise click.ClickException(f"no warehouse at {settings.warehouse}: run `litmine run` first")
+    con = db.connect(settings)
+    try:
+        click.echo(write_report(con, settings, output or report_dir(settings)))
+    finally:
+        con.close()
+
+
+@main.command()
 @click.option("--run-id", help="A run id from ops.runs; default: the latest.")
 @click.pass_obj
 def summary(settings, run_id):

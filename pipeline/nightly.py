@@ -200,9 +200,14 @@ def validate(settings: Settings, run_id: str):
 
 
 def publish(settings: Settings) -> str:
+    """Swap in the analysts' snapshot and refresh the marts' Parquet exports beside it."""
+    from pipeline.warehouse.exports import export_marts, exports_dir
+
     con = db.connect(settings)
     try:
-        return str(publish_snapshot(con, settings.warehouse, settings.published))
+        snapshot = publish_snapshot(con, settings.warehouse, settings.published)
+        export_marts(con, exports_dir(settings))
+        return str(snapshot)
     finally:
         con.close()
 
