@@ -1,0 +1,429 @@
+"""The curation web UI: a server-rendered queue and record pages, over stdlib WSGI.
+
+What: `CurationApp` is a WSGI application; `make_server` binds it (127.0.0.1 by default) on a
+threading wsgiref server, `CurationServer` runs one in a background thread (tests), and `serve`
+runs one until interrupted (`litmine curate serve`). Pages:
+
+    GET  /                  the queue, most important first
+    GET  /record/<id>       title and abstract with evidence highlighted, a form per field
+    POST /record/<id>       accept / correct / not_reported one field (redirects back: 303)
+    GET  /next?after=<id>   the next record in the queue
+    GET|POST /whoami        the curator's name, asked once and kept in a cookie
+    GET  /static/<file>     the page's CSS and JS (no CDN: it works offline)
+
+Why these choices: the tool runs on a curator's machine next to the warehouse, so it is bound to
+loopback and needs nothing but the standard library and Jinja2 (already installed with Airflow).
+It opens the warehouse per request and closes it, so it never holds DuckDB's write lock between
+requests and the nightly load can run while a curator has the page open; while the nightly
+holds the lock, pages answer 503 "busy, retry". POSTs are accepted only from the page's own
+origin (Origin, else Referer, must name the Host the request was sent to, and that Host must be
+loopback when bound to loopback: no cross-site form posts, no DNS rebinding); the cookie is
+SameSite=Strict; every page carries a CSP without inline script. Everything is HTML-escaped by
+Jinja2's autoescape (abstracts may contain markup). Invalid input re-renders the page with the
+message (400) and writes nothing; a concurrent edit of the same field answers 409 showing the
+other curator's value.
+"""
+
+from __future__ import annotations
+
+import http.cookies
+import ipaddress
+import json
+import logging
+import mimetypes
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from socketserver import ThreadingMixIn
+from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
+
+import duckdb
+import jinja2
+
+from pipeline.config import Settings
+from pipeline.curate import store
+from pipeline.curate.fields import CORE_FIELDS, FIELDS, show_value
+
+log = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES = HERE / "templates"
+STATIC = HERE / "static"
+COOKIE = "litmine_curator"
+MAX_BODY = 256 * 1024
+LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "[::1]"}
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+
+EVIDENCE_FIELDS: dict[str, list[str]] = {}
+for _spec in FIELDS.values():
+    EVIDENCE_FIELDS.setdefault(_spec.extractor_name, []).append(_spec.name)
+
+
+class Busy(Exception):
+    """The warehouse is locked by another process (the nightly load)."""
+
+
+class Response:
+    def __init__(self, status: int, body: str | bytes = b"", content_type="text/html; charset=utf-8",
+                 headers: list[tuple[str, str]] | None = None):
+        self.status = status
+        self.body = body.encode("utf-8") if isinstance(body, str) else body
+        self.headers = [("Content-Type", content_type)] + (headers or [])
+
+
+def redirect(location: str, headers=None) -> Response:
+    return Response(303, b"", headers=[("Location", location)] + (headers or []))
+
+
+def record_url(article_id: str) -> str:
+    return "/record/" + quote(article_id, safe="")
+
+
+def segments(record: store.Record) -> list[tuple[str, list[str]]]:
+    """title + "\\n" + abstract cut where evidence starts or ends: (text, fields covering it)."""
+    text = record.text
+    spans = [(e.start, e.end, name) for e in record.evidence if e.in_text
+             for name in EVIDENCE_FIELDS.get(e.field, [e.field])]
+    cuts = sorted({0, len(text), *[s for s, _, _ in spans], *[e for _, e, _ in spans]})
+    out = []
+    for a, b in zip(cuts, cuts[1:]):
+        covering = sorted({f for s, e, f in spans if s <= a and b <= e}, key=_field_order)
+        out.append((text[a:b], covering))
+    return out
+
+
+def _field_order(name: str):
+    order = list(FIELDS)
+    return (order.index(name) if name in order else len(order), name)
+
+
+def _is_loopback(host: str) -> bool:
+    name = host.strip("[]")
+    if name in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def _split_host(netloc: str) -> tuple[str, str]:
+    if netloc.startswith("["):
+        host, _, rest = netloc[1:].partition("]")
+        return host, rest.lstrip(":")
+    host, _, port = netloc.rpartition(":") if ":" in netloc else (netloc, "", "")
+    return host, port
+
+
+class CurationApp:
+    """The WSGI application. `loopback_only`: refuse requests whose Host is not loopback."""
+
+    def __init__(self, settings: Settings, loopback_only: bool = True, busy_wait: float = 2.0):
+        self.settings = settings
+        self.loopback_only = loopback_only
+        self.busy_wait = busy_wait
+        self.env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+                                      autoescape=True, undefined=jinja2.StrictUndefined,
+                                      trim_blocks=True, lstrip_blocks=True)
+        self.env.globals.update(show=show_value, record_url=record_url, FIELDS=FIELDS,
+                                CORE_FIELDS=CORE_FIELDS, json=json.dumps)
+
+    # ------------------------------------------------------------ plumbing
+
+    @contextmanager
+    def connection(self):
+        deadline = time.monotonic() + self.busy_wait
+        while True:
+            try:
+                con = duckdb.connect(str(self.settings.warehouse))
+                break
+            except duckdb.IOException as exc:
+                if time.monotonic() >= deadline:
+                    raise Busy(str(exc)) from None
+                time.sleep(0.1)
+        try:
+            yield con
+        finally:
+            con.close()
+
+    def render(self, template: str, status: int = 200, **context) -> Response:
+        return Response(status, self.env.get_template(template).render(**context))
+
+    def __call__(self, environ, start_response):
+        try:
+            response = self.handle(environ)
+        except Busy as exc:
+            log.warning("warehouse busy: %s", exc)
+            response = self.render("message.html", 503, title="Warehouse busy", curator=None,
+                                   message="The warehouse is being written by another process "
+                                           "(the nightly load?). Nothing was changed; retry in a moment.")
+            response.headers.append(("Retry-After", "5"))
+        except Exception as exc:       # a page, not a stack trace, and the log keeps the details
+            log.exception("curation UI error")
+            response = self.render("message.html", 500, title="Error", curator=None,
+                                   message=f"Something went wrong; nothing was changed. ({type(exc).__name__}: {exc})")
+        headers = response.headers + [
+            ("Content-Length", str(len(response.body))),
+            ("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
+            ("X-Frame-Options", "DENY"), ("Referrer-Policy", "same-origin"),
+            ("Cache-Control", "no-store")]
+        start_response(f"{response.status} {_REASONS.get(response.status, '')}", headers)
+        return [response.body]
+
+    def handle(self, environ) -> Response:
+        method = environ["REQUEST_METHOD"]
+        path = environ.get("PATH_INFO", "/").encode("latin-1").decode("utf-8", "replace")
+        query = parse_qs(environ.get("QUERY_STRING", ""))
+        host = environ.get("HTTP_HOST") or ""
+        if not self._host_ok(host):
+            return Response(421, "Misdirected request: this server only answers on its loopback address.",
+                            "text/plain; charset=utf-8")
+        if path.startswith("/static/"):
+            return self.static(path[len("/static/"):])
+        if path == "/healthz":
+            return Response(200, "ok", "text/plain; charset=utf-8")
+        form: dict[str, list[str]] = {}
+        if method == "POST":
+            refused = self._refuse_post(environ, host)
+            if refused:
+                return refused
+            form = self._read_form(environ)
+            if form is None:
+                return Response(400, "Bad form body", "text/plain; charset=utf-8")
+        elif method not in ("GET", "HEAD"):
+            return Response(405, "Method not allowed", "text/plain; charset=utf-8",
+                            headers=[("Allow", "GET, POST")])
+        curator = self._curator(environ)
+        if path == "/whoami":
+            return self.whoami(method, form, query, curator)
+        if curator is None:
+            target = path + ("?" + environ["QUERY_STRING"] if environ.get("QUERY_STRING") else "")
+            return redirect("/whoami?" + urlencode({"next": target}))
+        if path == "/":
+            return self.queue_page(curator, query)
+        if path == "/next":
+            with self.connection() as con:
+                after = (query.get("after") or [None])[0]
+                nxt = store.next_in_queue(con, after)
+            return redirect(record_url(nxt) if nxt else "/?empty=1")
+        if path.startswith("/record/"):
+            article_id = path[len("/record/"):]
+            if method == "POST":
+                return self.post_record(article_id, curator, form)
+            return self.record_page(article_id, curator, query)
+        return self.render("message.html", 404, title="Not found", curator=curator,
+                           message=f"There is no page {path}.")
+
+    def _host_ok(self, host: str) -> bool:
+        if not host:
+            return False
+        return _is_loopback(_split_host(host)[0]) if self.loopback_only else True
+
+    def _refuse_post(self, environ, host: str) -> Response | None:
+        origin = environ.get("HTTP_ORIGIN")
+        source = origin if origin and origin != "null" else environ.get("HTTP_REFERER")
+        if origin == "null" or not source or urlsplit(source).netloc.lower() != host.lower() \
+                or urlsplit(source).scheme not in ("http", "https"):
+            log.warning("refused a cross-origin POST: Origin=%r Referer=%r Host=%r", origin,
+                        environ.get("HTTP_REFERER"), host)
+            return self.render("message.html", 403, title="Refused", curator=None,
+                               message="This form was not sent from the curation page itself "
+                                       "(Origin/Referer does not match), so nothing was changed.")
+        ctype = environ.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
+        if ctype != "application/x-www-form-urlencoded":
+            return Response(415, "Forms must be application/x-www-form-urlencoded",
+                            "text/plain; charset=utf-8")
+        return None
+
+    @staticmethod
+    def _read_form(environ) -> dict[str, list[str]] | None:
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return None
+        if length < 0 or length > MAX_BODY:
+            return None
+        body = environ["wsgi.input"].read(length) if length else b""
+        try:
+            return parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+        except UnicodeDecodeError:
+            return None
+
+    @staticmethod
+    def _curator(environ) -> str | None:
+        cookie = http.cookies.SimpleCookie()
+        try:
+            cookie.load(environ.get("HTTP_COOKIE", ""))
+        except http.cookies.CookieError:
+            return None
+        if COOKIE not in cookie:
+            return None
+        try:
+            return store.clean_curator(unquote(cookie[COOKIE].value))
+        except store.CurationError:
+            return None
+
+    def static(self, name: str) -> Response:
+        path = (STATIC / name).resolve()
+        if path.parent != STATIC.resolve() or not path.is_file():
+            return Response(404, "Not found", "text/plain; charset=utf-8")
+        ctype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        if ctype.startswith("text/") or ctype.endswith("javascript"):
+            ctype += "; charset=utf-8"
+        return Response(200, path.read_bytes(), ctype)
+
+    # ------------------------------------------------------------ pages
+
+    def whoami(self, method, form, query, curator) -> Response:
+        target = ((form.get("next") or query.get("next") or ["/"])[0]) or "/"
+        if not target.startswith("/") or target.startswith("//") or "\\" in target:
+            target = "/"
+        if method == "POST":
+            try:
+                name = store.clean_curator((form.get("name") or [""])[0])
+            except store.CurationError as exc:
+                return self.render("whoami.html", 400, curator=curator, next=target, error=str(exc),
+                                   name=(form.get("name") or [""])[0])
+            log.info("curator %r signed in", name)
+            cookie = (f"{COOKIE}={quote(name, safe='')}; Path=/; Max-Age=31536000; "
+                      "SameSite=Strict; HttpOnly")
+            return redirect(target, headers=[("Set-Cookie", cookie)])
+        return self.render("whoami.html", curator=curator, next=target, error=None, name=curator or "")
+
+    def queue_page(self, curator, query) -> Response:
+        show_all = (query.get("all") or [""])[0] == "1"
+        with self.connection() as con:
+            items = store.queue(con, include_done=show_all)
+            total = con.execute("SELECT count(*) FROM core.articles_current").fetchone()[0]
+        return self.render("queue.html", curator=curator, items=items, total=total,
+                           show_all=show_all, empty=bool(query.get("empty")))
+
+    def record_page(self, article_id, curator, query, status=200, notes=None, typed=None,
+                    con=None) -> Response:
+        def build(con):
+            record = store.load_record(con, article_id)
+            if record is None:
+                return None, None, None
+            ids = [i.article_id for i in store.queue(con)]
+            return record, ids, store.history(con, article_id)[:50]
+
+        if con is None:
+            with self.connection() as c:
+                record, ids, trail = build(c)
+        else:
+            record, ids, trail = build(con)
+        if record is None:
+            return self.render("message.html", 404, title="Not found", curator=curator,
+                               message=f"There is no current article {article_id!r}.")
+        notes = dict(notes or {})
+        saved = (query.get("saved") or [None])[0]
+        if saved in record.fields and saved not in notes:
+            state = record.fields[saved]
+            if state.override:
+                notes[saved] = ("saved", f"Saved: {saved} = "
+                                f"{show_value(state.override.new_value) or 'not reported'} "
+                                f"({state.override.action} by {state.override.curator}).")
+        order = list(FIELDS)
+        pending = sorted((s for s in record.fields.values() if s.pending),
+                         key=lambda s: (s.name not in CORE_FIELDS, order.index(s.name)))
+        current = pending[0].name if pending else (next(iter(notes), None) or order[0])
+        position = ids.index(article_id) + 1 if article_id in ids else None
+        return self.render("record.html", status, curator=curator, record=record,
+                           segments=segments(record), notes=notes, typed=typed or {},
+                           current=current, position=position, queue_size=len(ids),
+                           next_url="/next?" + urlencode({"after": article_id}), trail=trail)
+
+    def post_record(self, article_id, curator, form) -> Response:
+        first = lambda key: (form.get(key) or [""])[0]   # noqa: E731
+        field, action = first("field"), first("action")
+        values = [v for v in form.get("value", []) if v.strip()]
+        spec = FIELDS.get(field)
+        value = values if spec and spec.is_list else (values[0] if values else "")
+        shown = store.ANY
+        if "shown" in form:
+            try:
+                shown = json.loads(first("shown"))
+            except ValueError:
+                shown = store.ANY
+        typed = {field: {"value": value, "reason": first("reason")}}
+        with self.connection() as con:
+            try:
+                store.curate(con, article_id, field, action, value, curator=curator,
+                             reason=first("reason"), expected=first("expected"), shown=shown)
+            except store.Conflict as exc:
+                log.info("conflict on %s %s for %s: %s", article_id, field, curator, exc)
+                return self.record_page(article_id, curator, {}, 409, {field: ("conflict", str(exc))},
+                                        typed, con=con)
+            except store.CurationError as exc:
+                log.info("refused %s %s %s by %s: %s", article_id, field, action, curator, exc)
+                if field not in FIELDS:
+                    return self.render("message.html", 400, title="Not saved", curator=curator,
+                                       message=str(exc))
+                return self.record_page(article_id, curator, {}, 400, {field: ("error", str(exc))},
+                                        typed, con=con)
+        return redirect(f"{record_url(article_id)}?{urlencode({'saved': field})}#field-{field}")
+
+
+_REASONS = {200: "OK", 303: "See Other", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
+            405: "Method Not Allowed", 409: "Conflict", 415: "Unsupported Media Type",
+            421: "Misdirected Request", 500: "Internal Server Error", 503: "Service Unavailable"}
+
+
+class _Server(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+class _Handler(WSGIRequestHandler):
+    def log_message(self, format, *args):   # noqa: A002 - the stdlib's signature
+        log.debug("%s - %s", self.address_string(), format % args)
+
+
+def make_server(settings: Settings, host: str = "127.0.0.1", port: int = 8765) -> WSGIServer:
+    """A bound (not yet serving) server; port 0 picks a free one. The warehouse is migrated once."""
+    from pipeline.warehouse import db
+
+    db.connect(settings).close()
+    app = CurationApp(settings, loopback_only=_is_loopback(host))
+    server = _Server((host, port), _Handler)
+    server.set_app(app)
+    return server
+
+
+def server_url(server: WSGIServer) -> str:
+    host, port = server.server_address[:2]
+    host = "127.0.0.1" if host in ("0.0.0.0", "") else host
+    return f"http://{host}:{port}"
+
+
+class CurationServer:
+    """Serve in a background thread for the duration of a `with` block."""
+
+    def __init__(self, settings: Settings, host: str = "127.0.0.1", port: int = 0):
+        self.server = make_server(settings, host, port)
+        self.url = server_url(self.server)
+        self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.1},
+                                        daemon=True)
+
+    def __enter__(self) -> "CurationServer":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self._thread.join(5)
+
+
+def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8765, announce=print) -> None:
+    server = make_server(settings, host, port)
+    announce(f"curation queue at {server_url(server)}/  (Ctrl-C to stop)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()

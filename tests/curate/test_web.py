@@ -1,0 +1,190 @@
+"""The curation web UI over real HTTP: pages, forms, validation, conflicts and origin checks."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import duckdb
+import httpx
+import pytest
+
+from pipeline.curate.web import CurationServer, record_url
+from tests.curate.helpers import evidence_current
+
+
+@pytest.fixture
+def server(built):
+    with CurationServer(built) as srv:
+        yield srv
+
+
+@pytest.fixture
+def client(server):
+    with httpx.Client(base_url=server.url, headers={"Origin": server.url}, timeout=10) as c:
+        r = c.post("/whoami", data={"name": "Ann Curator", "next": "/"})
+        assert r.status_code == 303
+        yield c
+
+
+def read(settings, article_id):
+    con = duckdb.connect(str(settings.warehouse))
+    try:
+        row = evidence_current(con, article_id)
+        n = con.execute("SELECT count(*) FROM core.curation").fetchone()[0]
+        return row, n
+    finally:
+        con.close()
+
+
+def form(page: str, field: str) -> dict:
+    """The hidden inputs of a field's form on a record page."""
+    card = page[page.index(f'id="field-{field}"'):]
+    card = card[:card.index("</form>")]
+    return {name: value.replace("&#34;", '"').replace("&quot;", '"')
+            for name, value in re.findall(r'type="hidden" name="(\w+)" value="([^"]*)"', card)}
+
+
+def test_a_curator_name_is_asked_once_and_kept(server):
+    with httpx.Client(base_url=server.url, headers={"Origin": server.url}) as c:
+        r = c.get("/record/pmid%3A1001")
+        assert r.status_code == 303 and r.headers["location"].startswith("/whoami?next=")
+        assert c.post("/whoami", data={"name": "  ", "next": "/"}).status_code == 400
+        r = c.post("/whoami", data={"name": "Ann", "next": "/record/pmid%3A1001"})
+        assert r.headers["location"] == "/record/pmid%3A1001"
+        assert "SameSite=Strict" in r.headers["set-cookie"]
+        r = c.get("/record/pmid%3A1001")
+        assert r.status_code == 200 and 'id="curator-name">Ann<' in r.text
+        r = c.post("/whoami", data={"name": "x", "next": "//evil.example/"})
+        assert r.headers["location"] == "/"
+
+
+def test_queue_page_is_ordered_and_self_contained(client):
+    r = client.get("/")
+    assert r.status_code == 200
+    order = re.findall(r'data-id="([^"]+)"', r.text)
+    assert order == ["pmid:1001", "pmid:1003", "pmid:1002"]
+    assert "default-src 'none'" in r.headers["content-security-policy"]
+    external = re.findall(r'(?:src|href)="(https?:)?//', r.text)
+    assert external == []
+    assert client.get("/static/curate.js").headers["content-type"].startswith("text/javascript")
+    assert client.get("/static/../web.py").status_code == 404
+
+
+def test_record_page_escapes_markup_and_highlights_evidence(client):
+    r = client.get(record_url("pmid:1001"))
+    assert r.status_code == 200
+    assert "<script>alert" not in r.text and "<b>Bold" not in r.text
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in r.text
+    assert re.search(r'<mark class="ev ev-design" data-fields="design"[^>]*>randomized</mark>', r.text)
+    assert 'data-fields="targets target_groups"' in r.text
+    assert "missing on a relevant record" in r.text
+    assert 'class="field-card pending current" id="field-design"' in r.text
+    assert '<option value="rct" selected>' in r.text
+    assert client.get(record_url("pmid:404")).status_code == 404
+
+
+def test_correct_and_accept_through_forms(client, settings):
+    page = client.get(record_url("pmid:1001")).text
+    r = client.post(record_url("pmid:1001"), data={**form(page, "sample_size"), "value": "42",
+                                                   "reason": "Forty-two patients", "action": "correct"})
+    assert r.status_code == 303 and "saved=sample_size" in r.headers["location"]
+    page = client.get(r.headers["location"]).text
+    assert "Saved: sample_size = 42 (correct by Ann Curator)." in page
+    r = client.post(record_url("pmid:1001"), data={**form(page, "design"), "action": "accept",
+                                                   "value": "rct", "reason": ""})
+    assert r.status_code == 303
+    row, n = read(settings, "pmid:1001")
+    assert (row["sample_size"], row["design"], n) == (42, "rct", 2)
+    page = client.get(record_url("pmid:1001")).text
+    assert "Ann Curator" in page[page.index('id="history"'):]
+    r = client.post(record_url("pmid:1003"), data={"field": "guidance", "expected": "",
+                                                   "value": ["ultrasound", "ct"], "action": "correct",
+                                                   "reason": "methods"})
+    assert r.status_code == 303
+    assert read(settings, "pmid:1003")[0]["guidance"] == ["ultrasound", "ct"]
+    assert client.get("/next", params={"after": "pmid:1003"}).headers["location"] == record_url("pmid:1002")
+
+
+@pytest.mark.parametrize("value, message", [("0", "from 1 to 100000"), ("abc", "whole number"),
+                                            ("", "a value is required")])
+def test_invalid_input_gets_a_message_and_writes_nothing(client, settings, value, message):
+    page = client.get(record_url("pmid:1001")).text
+    r = client.post(record_url("pmid:1001"), data={**form(page, "sample_size"), "value": value,
+                                                   "reason": "r", "action": "correct"})
+    assert r.status_code == 400
+    assert re.search(r'class="note error" role="alert">[^<]*' + re.escape(message), r.text)
+    assert f'value="{value}"' in r.text           # what was typed is kept
+    assert read(settings, "pmid:1001")[1] == 0
+
+
+def test_second_concurrent_edit_sees_a_conflict(client, server, settings):
+    page = client.get(record_url("pmid:1001")).text          # both curators open the page
+    stale_form = form(page, "sample_size")
+    assert stale_form["expected"] == ""
+    with httpx.Client(base_url=server.url, headers={"Origin": server.url}) as bo:
+        bo.post("/whoami", data={"name": "Bo"})
+        r = bo.post(record_url("pmid:1001"), data={**stale_form, "value": "40",
+                                                   "reason": "table 1", "action": "correct"})
+        assert r.status_code == 303
+    r = client.post(record_url("pmid:1001"), data={**stale_form, "value": "42",
+                                                   "reason": "abstract", "action": "correct"})
+    assert r.status_code == 409
+    assert re.search(r"sample_size was changed by Bo at [^<]* to &#39;40&#39; \(reason: table 1\)", r.text)
+    row, n = read(settings, "pmid:1001")
+    assert (row["sample_size"], n) == (40, 1)
+    fresh = form(r.text, "sample_size")                  # the re-rendered form is current
+    assert fresh["expected"] != ""
+    r = client.post(record_url("pmid:1001"), data={**fresh, "value": "42", "reason": "abstract",
+                                                   "action": "correct"})
+    assert r.status_code == 303 and read(settings, "pmid:1001")[0]["sample_size"] == 42
+
+
+def test_cross_origin_and_foreign_host_requests_are_refused(server, settings):
+    data = {"field": "sample_size", "expected": "", "value": "7", "reason": "r", "action": "correct"}
+    cookie = {"litmine_curator": "Mallory"}
+    with httpx.Client(base_url=server.url, cookies=cookie) as c:
+        assert c.post(record_url("pmid:1001"), data=data).status_code == 403        # no Origin
+        assert c.post(record_url("pmid:1001"), data=data,
+                      headers={"Origin": "http://evil.example"}).status_code == 403
+        assert c.post(record_url("pmid:1001"), data=data,
+                      headers={"Origin": "null"}).status_code == 403
+        assert c.post(record_url("pmid:1001"), data=data,
+                      headers={"Referer": "http://evil.example/x"}).status_code == 403
+        assert c.get("/", headers={"Host": "evil.example"}).status_code == 421     # DNS rebinding
+        assert c.post(record_url("pmid:1001"), data=data,
+                      headers={"Referer": server.url + "/record/x"}).status_code == 303
+    assert read(settings, "pmid:1001")[1] == 1
+
+
+def test_a_locked_warehouse_answers_busy_and_writes_nothing(server, settings):
+    holder = subprocess.Popen([sys.executable, "-c",
+                               "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+                               "print('locked', flush=True); time.sleep(30)", str(settings.warehouse)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        server.server.get_app().busy_wait = 0.2
+        with httpx.Client(base_url=server.url, cookies={"litmine_curator": "Ann"}) as c:
+            r = c.get("/")
+            assert r.status_code == 503 and "Retry-After" in r.headers
+            assert "Nothing was changed" in r.text
+    finally:
+        holder.kill()
+        holder.wait()
+    with httpx.Client(base_url=server.url, cookies={"litmine_curator": "Ann"}) as c:
+        assert c.get("/").status_code == 200
+
+
+def test_litmine_curate_serve_binds_loopback_on_the_given_port(built, tmp_path):
+    env = {"LITMINE_WAREHOUSE": str(built.warehouse), "PATH": "/usr/bin:/bin"}
+    proc = subprocess.Popen([sys.executable, "-c", "from pipeline.curate.cli import curate; curate()",
+                             "serve", "--port", "0"], stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        line = proc.stderr.readline()
+        url = re.search(r"http://127\.0\.0\.1:\d+", line).group(0)
+        assert httpx.get(url + "/healthz").text == "ok"
+    finally:
+        proc.terminate()
+        proc.wait(10)
