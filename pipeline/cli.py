@@ -217,6 +217,15 @@ def summary(settings, run_id):
         con.close()
 
 
+def _attach_curation() -> None:
+    from pipeline.curate.cli import curate
+
+    main.add_command(curate)
+
+
+_attach_curation()
+
+
 @main.group()
 def mirror():
     """The loopback PubMed / Europe PMC mirror."""

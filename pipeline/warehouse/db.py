@@ -7,6 +7,7 @@ already current does nothing, so every stage may simply call `connect`.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import tempfile
@@ -69,14 +70,23 @@ def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConne
 def apply_views(con: duckdb.DuckDBPyConnection, directory: Path) -> list[str]:
     """(Re)create the analysts' views in `warehouse/marts/*.sql`, in name order.
 
-    Views hold no data, so unlike tables they are simply replaced from their current SQL on
-    every writer connection: the files in git are always what the warehouse serves.
+    Views hold no data, so unlike tables they are replaced from their current SQL whenever the
+    files change: the files in git are always what the warehouse serves. Unchanged files are
+    not re-applied, so connections opened at once (threads of a web server) do not race on the
+    catalog.
     """
-    applied = []
-    for path in sorted(Path(directory).glob("*.sql")) if Path(directory).is_dir() else []:
-        con.execute(path.read_text())
-        applied.append(path.stem)
-    return applied
+    paths = sorted(Path(directory).glob("*.sql")) if Path(directory).is_dir() else []
+    digest = hashlib.sha256(b"".join(p.name.encode() + p.read_bytes() for p in paths)).hexdigest()
+    con.execute("CREATE TABLE IF NOT EXISTS ops.marts_applied (digest VARCHAR NOT NULL, "
+                "applied_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp)")
+    if con.execute("SELECT 1 FROM ops.marts_applied WHERE digest = ?", [digest]).fetchone():
+        return []
+    with transaction(con):
+        for path in paths:
+            con.execute(path.read_text())
+        con.execute("DELETE FROM ops.marts_applied")
+        con.execute("INSERT INTO ops.marts_applied (digest) VALUES (?)", [digest])
+    return [path.stem for path in paths]
 
 
 @contextmanager

@@ -11,8 +11,8 @@
 -- over every extraction, so a flag on the extractor's value no longer affects what analysts
 -- read. A stale override is settled by curating the field again on the current record.
 -- Priority (1 = first): relevant records before undecided before irrelevant ones, because only
--- relevant records reach the evidence table; within each, core fields first (relevance itself,
--- design, sample size, targets - the columns every review table and the evidence map rest on).
+-- relevant records reach the evidence table; within each, EXTRACTION_SPEC's core fields first
+-- (design, sample size, targets: the columns every review table and the evidence map rest on).
 CREATE OR REPLACE VIEW marts.curation_backlog AS
 WITH extractor_flags AS (
     SELECT article_id, flag.field AS field, flag.reason AS reason,
@@ -92,7 +92,7 @@ SELECT
     ec.doi,
     p.flags,
     p.first_raised_at
-FROM (SELECT *, field IN ('relevant', 'design', 'sample_size', 'targets', 'target_groups') AS core_field
+FROM (SELECT *, field IN ('design', 'sample_size', 'targets') AS core_field  -- EXTRACTION_SPEC's core fields
       FROM per_field) AS p
 JOIN core.evidence_current AS ec ON ec.article_id = p.article_id
 ORDER BY priority, list_contains(p.raised_by, 'stale override') DESC, p.first_raised_at,
