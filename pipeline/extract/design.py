@@ -24,6 +24,7 @@ import re
 
 from .evidence import Evidence, FieldResult, evidence_at
 from .numbers import NUMBER, parse_number
+from .relevance import has_human_subjects
 from .vocabulary import load_vocab
 
 PRECEDENCE = ["other", "protocol", "systematic_review", "narrative_review", "technical_note",
@@ -41,12 +42,16 @@ INCOMPATIBLE = {("rct", "retrospective_observational"), ("retrospective_observat
 REFINES = {("narrative_review", "systematic_review"), ("case_series", "retrospective_observational"),
            ("case_series", "prospective_observational"), ("prospective_observational", "rct"),
            ("prospective_observational", "nonrandomized_trial"), ("prospective_observational", "case_series"),
-           ("case_series", "technical_note"), ("case_report", "technical_note")}
+           ("case_series", "technical_note"), ("case_report", "technical_note"),
+           ("case_report", "case_series")}   # PubMed indexes small series as "Case Reports"
 _REVIEWS = {"systematic_review", "narrative_review"}
 SKIP_AFTER = {"rct": _REVIEWS, "nonrandomized_trial": _REVIEWS | {"rct"},
               "retrospective_observational": _REVIEWS, "prospective_observational": _REVIEWS | {"rct"},
               "case_series": _REVIEWS | {"rct", "retrospective_observational", "prospective_observational"}}
-_REPORT_N_CASES = re.compile(rf"\b(?:report|describe|present)\w*\s+(?:on\s+)?(?P<n>{NUMBER})\s+(?:cases|patients)\b", re.I)
+_REPORT_N_CASES = re.compile(rf"\b(?:report|describe|present)\w*\s+(?:here\s+)?(?:on\s+)?(?:the\s+)?(?P<n>{NUMBER})\s+(?:(?:consecutive|further|additional|adult|paediatric|pediatric|similar|new)\s+){{0,2}}(?:cases|patients)\b", re.I)
+# a review that names itself narrative is one, even when it reports how it searched databases
+_SELF_NARRATIVE = re.compile(r"\bnarrative\s+review", re.I)
+_NAMED_SYSTEMATIC = re.compile(r"systematic|meta[\s-]?analy|scoping|umbrella|PRISMA|PROSPERO", re.I)
 _OWN_STUDY = re.compile(r"\b(?:this|we|our|present|current|here)\b", re.I)
 _TITLE_REVIEW = re.compile(r"\breview\b", re.I)
 
@@ -58,7 +63,7 @@ def _group_index(m: re.Match) -> int:
 
 
 class DesignRules:
-    def __init__(self, vocab: dict):
+    def __init__(self, vocab: dict, relevance_vocab: dict):
         # one alternation per design; the capture group that matched gives the cue's weight
         self.cue_res = [(design, re.compile("|".join(f"({p})" for p, _ in vocab["cues"][design]), re.I),
                          [w for _, w in vocab["cues"][design]])
@@ -66,6 +71,7 @@ class DesignRules:
         self.future = re.compile(vocab["future"], re.I)
         self.not_review = re.compile(vocab["not_a_review"], re.I)
         self.humans = re.compile(vocab["humans"], re.I)
+        self.use_only = re.compile(relevance_vocab["human_use_only"], re.I)
         self.pubtypes = vocab["publication_types"]
         self.keys = vocab.get("keys", {})
 
@@ -126,7 +132,7 @@ class DesignRules:
         for design, ev, sentence in self.cues(ctx):
             (title if sentence.section == "title" else body).append((design, ev))
         animal = [x for x in title + body if x[0] == "other"]
-        if animal and not any(self.humans.search(s.text) for s in ctx.sentences):
+        if animal and not has_human_subjects(ctx, self.humans, self.use_only):
             result.value = "other"
             result.evidence = [animal[0][1]]
             return result
@@ -134,13 +140,21 @@ class DesignRules:
         body = [x for x in body if x[0] != "other"]
         t_design, t_ev = self.pick(title)
         b_design, b_ev = self.pick(body)
+        if b_design == "systematic_review" or (not b_design and t_design == "systematic_review"):
+            narrative = [(d, e) for d, e in title + body if d == "narrative_review" and _SELF_NARRATIVE.search(e.text)]
+            named = [e for d, e in title + body if d == "systematic_review" and _NAMED_SYSTEMATIC.search(e.text)]
+            if narrative and not named:   # search cues only: the authors' own label decides
+                title = [x for x in title if x[0] != "systematic_review"]
+                body = [x for x in body if x[0] != "systematic_review"]
+                t_design, t_ev = self.pick(title)
+                b_design, b_ev = self.pick(body)
         p_design = next((self.pubtypes[p] for p in ctx.publication_types if p in self.pubtypes), None)
 
         if b_design:
             design, evidence = b_design, b_ev
             bset = {d for d, _ in body}
             for a, b in INCOMPATIBLE:
-                if a in bset and b in bset:
+                if a in bset and b in bset and design not in _REVIEWS:   # a review cites both
                     result.flags.append(f"rules disagree: the text has both {a} and {b} cues")
         elif t_design:
             design, evidence = t_design, t_ev
@@ -172,4 +186,5 @@ class DesignRules:
 
 def build_design_rules(config: dict | None = None) -> DesignRules:
     config = config or {}
-    return DesignRules(load_vocab("design_cues", config.get("design_vocab")))
+    return DesignRules(load_vocab("design_cues", config.get("design_vocab")),
+                       load_vocab("relevance", config.get("relevance_vocab")))

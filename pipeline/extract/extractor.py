@@ -58,6 +58,7 @@ class Context:
             self._by_source.setdefault(s.source, []).append(s)
         self._starts = {src: [s.start for s in ss] for src, ss in self._by_source.items()}
         self.results: dict[str, FieldResult] = {}
+        self.cache: dict = {}      # per-record values shared by field rules
         self.all_text = self.text if not full_docs else "\n".join([self.text] + [d._.source_text or d.text for _, d in full_docs])
         self._lower = None
         self._abbr = {}

@@ -10,7 +10,11 @@ Method (regular expressions over each sentence, then a choice)
 * Assessment time points are tier 2: "at 12 weeks", "8 weeks after the procedure", "14 days
   postoperatively", "up to 18 months", "for a total of 6 months", "by day 140", "over a
   48-hour period" when something was assessed, "30-day readmission".
-* Not follow-up: ages ("15-year-old", "years of age"), recruitment windows ("over a 44-month
+* A range after a follow-up statement is follow-up too, and keeps its maximum: "median
+  follow-up 9 months (range 2-18 months)" gives 18 months.
+* Not follow-up: how long the condition has lasted, an inclusion criterion ("pain of at least 6
+  months' duration", "a 2-year history", "symptoms for more than 3 months", "at least 6 months
+  after stroke": follow-up is timed from the intervention, not from the onset of disease); ages ("15-year-old", "years of age"), recruitment windows ("over a 44-month
   period ... were treated", "between days 8 and 15"), durations of an effect ("pain free
   months", "numbness which continued for 3 months", "lasting up to 8 weeks"), frequencies
   ("every 3-4 months"), treatment timing ("within two weeks of surgery"), actuarial rates
@@ -45,6 +49,17 @@ ASSESS = re.compile(r"assess|measur|evaluat|monitor|record|scor|follow|collect|v
 EXCLUDE_AFTER = re.compile(r"^\s*(?:[\s-]*(?:years?|yrs?)?[\s-]*(?:old|of age)|(?:of\s+)?(?:pain[\s-]free|survival|overall|local|progression|disease[\s-]free|blanking|recurrence[\s-]free|event[\s-]free|\w+[\s-]free\s+(?:survival|interval))|of\s+(?:their|the)\s+(?:scheduled|planned)|before|prior)", re.I)
 EXCLUDE_BEFORE = re.compile(r"(?:\bevery|\beach|\bper|\baged?|\bage\s+of|\bbetween|\bonce\s+a|\bwithin\s+the\s+(?:first|past)|\bduration\s+of\s+(?:pain|symptoms|disease)|\bhistory\s+of|\bspanning|\bsince|\blasting|\blasted|\bcontinued\s+for|\bpersisted\s+for|\bremained\s+for|\bpersisting|\bfor\s+at\s+least|\babsent\s+for|\bfree\s+for|\bmedian\s+age|\bmean\s+age|\brange)\b[^.;]{0,12}$", re.I)
 RECRUITMENT = re.compile(r"\b(?:were|was)\s+(?:treated|enrolled|recruited|included|performed|operated|identified|reviewed)|\btreated\s+by\b|\bbetween\s+\w+\s+\d{4}|\bfrom\s+\d{4}\s+(?:to|until)", re.I)
+# how long the condition has lasted, an inclusion criterion, never follow-up: "pain of at least 6
+# months' duration", "a 2-year history of", "symptoms for more than 3 months", "at least 6 months
+# after stroke" (follow-up is timed from the intervention, not from the onset of the disease)
+_MINIMUM = r"(?:at\s+least|more\s+than|longer\s+than|greater\s+than|a\s+minimum\s+of|>|≥)"
+_CONDITION = r"(?:pain|symptoms?|spasticity|neuralgia|headaches?|complaints?|disease|condition|neuropathy|dysfunction)"
+CONDITION_AFTER = re.compile(r"^(?:['’]s?)?\s*(?:duration|history|of\s+(?:symptoms|pain)\b)"
+                             r"|^\s*(?:or\s+(?:more|longer)\s+)?(?:after|since|following|from)\s+(?:the\s+|their\s+|an?\s+)?(?:[\w-]+\s+){0,2}?"
+                             r"(?:onset|injury|stroke|diagnosis|amputation|trauma|insult|infarct\w*|accident|symptom\w*)\b", re.I)
+CONDITION_BEFORE = re.compile(rf"\b{_CONDITION}\s+(?:for|of|lasting|persisting)\s+(?:(?:{_MINIMUM}|over)\s*)?$|\b{_CONDITION}\b[^.;]{{0,40}}(?<![\w>≥]){_MINIMUM}\s*$", re.I)
+# "median follow-up 9 months (range 2-18 months)": the range's maximum is the longest follow-up
+FOLLOW_UP_RANGE = re.compile(r"follow[\s-]*(?:‐\s*)?up\b[^.;()]{0,60}\(\s*(?:range|ranging)\s*(?:from\s+)?[:,]?\s*$", re.I)
 _UNIT_WORD = re.compile(r"(?:hour|hr|day|d|week|wk|month|mo|year|yr|y)s?\b", re.I)
 _NUM_IN = re.compile(rf"{_N}", re.I)
 
@@ -79,6 +94,11 @@ class FollowUpRules:
                 continue
             days = max(values) * _unit_days(unit)
             before, after = text[: m.start()], text[m.end():]
+            if CONDITION_AFTER.match(after) or CONDITION_BEFORE.search(before[-80:]):
+                continue
+            if FOLLOW_UP_RANGE.search(before[-90:]):
+                out.append((1, days, m.start(), m.end()))
+                continue
             if EXCLUDE_AFTER.match(after) or EXCLUDE_BEFORE.search(before):
                 continue
             if unit.lower() in ("h", "d", "y") and not re.match(r"^\s*(?:follow|post|after)", after, re.I):

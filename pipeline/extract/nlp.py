@@ -9,8 +9,9 @@
   such as "e.g." / "vs." / "et al.". A structured
   abstract's section label at a line start ("METHODS:", "Results:", "MATERIALS AND METHODS We
   ...") becomes its own sentence, and the section it opens is recorded.
-* scispacy's `abbreviation_detector` (Schwartz-Hearst), so "IPBSN" and "US" resolve to their
-  long forms defined in the abstract.
+* `litmine_abbreviations`: scispacy's abbreviation detector (Schwartz-Hearst) with a faster
+  bracket search (abbreviations.py), so "IPBSN" and "US" resolve to their long forms defined
+  in the abstract.
 * `litmine_nerve_lexicon` (see targets.py): a PhraseMatcher over the nerve vocabulary.
 
 `sentences(doc, ...)` turns a processed Doc into `Sentence` tuples: text, character offsets
@@ -168,7 +169,7 @@ def sentences(doc: Doc, title_end: int = -1, source: str | None = None,
 def build_nlp(config: dict | None = None) -> Language:
     """spaCy pipeline: scispacy tokenizer, sentence splitter, abbreviations, nerve lexicon."""
     from scispacy.custom_tokenizer import combined_rule_tokenizer
-    import scispacy.abbreviation  # noqa: F401  (registers "abbreviation_detector")
+    from . import abbreviations  # noqa: F401  (registers "litmine_abbreviations")
     from . import targets  # noqa: F401       (registers "litmine_nerve_lexicon")
 
     config = config or {}
@@ -176,6 +177,6 @@ def build_nlp(config: dict | None = None) -> Language:
     nlp.tokenizer = combined_rule_tokenizer(nlp)
     nlp.add_pipe("litmine_sentences")
     if config.get("abbreviations", True):
-        nlp.add_pipe("abbreviation_detector")
+        nlp.add_pipe("litmine_abbreviations")
     nlp.add_pipe("litmine_nerve_lexicon", config={"vocab_path": config.get("nerve_vocab")})
     return nlp

@@ -4,7 +4,10 @@ humans to treat pain or spasticity.
 Method: cue regexes from `vocab/relevance.json` over the title and abstract.
 * A nerve-directed freezing cue ("cryoneurolysis", "cryoanalgesia", "intercostal nerve
   cryoablation", "nerves frozen with a cryoprobe", "freeze branches of the trigeminal nerve")
-  makes the record relevant (0.95), unless the subjects are animals or cadavers only.
+  makes the record relevant (0.95), unless the subjects are animals or cadavers only: animal
+  words and no sentence about human subjects. A sentence that names people only as the field's
+  general or future use ("increasingly used to treat pain in humans", "trials in patients are
+  needed"), or a background sentence that is not about this study, is no human subject.
 * An invasive freezing cue without a named nerve ("cryoablation therapy", "cryo group") counts
   when the problem treated is pain or spasticity and no non-neural target (tumour, metastasis,
   atrial fibrillation, renal mass) is in sight (0.7: flagged for review).
@@ -34,6 +37,20 @@ class _Local:
         return self._e
 
 
+_OWN_STUDY = re.compile(r"\b(?:this|we|our|present|current|here)\b", re.I)
+
+
+def has_human_subjects(ctx, humans: re.Pattern, use_only: re.Pattern) -> bool:
+    """Does any sentence name people as this study's subjects? Cached on the context."""
+    key = ("human_subjects", humans.pattern)
+    if key not in ctx.cache:
+        ctx.cache[key] = any(
+            humans.search(s.text) and not use_only.search(s.text)
+            and not (s.section == "background" and not _OWN_STUDY.search(s.text))
+            for s in ctx.sentences)
+    return ctx.cache[key]
+
+
 def _any(patterns: list[str]) -> re.Pattern:
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
 
@@ -47,6 +64,7 @@ class RelevanceRules:
         self.cold = _any(vocab["cold_application"])
         self.animal = re.compile(vocab["animal"], re.I)
         self.humans = re.compile(vocab["humans"], re.I)
+        self.use_only = re.compile(vocab["human_use_only"], re.I)
 
     def first(self, rx, sentences):
         """First match in the main text, searched once, with the sentence that holds it."""
@@ -62,7 +80,7 @@ class RelevanceRules:
     def __call__(self, ctx) -> FieldResult:
         sents = ctx.main_sentences
         full = self._text = ctx.text
-        animal = self.animal.search(full) and not self.humans.search(full)
+        animal = self.animal.search(full) and not has_human_subjects(ctx, self.humans, self.use_only)
         strong = self.first(self.nerve_cryo, sents)
         if strong:
             s, m = strong

@@ -11,7 +11,10 @@ Method (plain functions over the Doc's sentences)
 * "patients (N = 43)" reads the N. "a 15-year-old male", "A single patient" count 1.
 * Counts that are not the cohort are dropped: excluded, lost to follow-up, withdrew, screened,
   assessed for eligibility, died; historical comparators ("the preceding 15 patients");
-  responder subgroups ("33 patients (72%)"); percentages ("Sixty percent of the patients").
+  responder subgroups ("33 patients (72%)"); percentages ("Sixty percent of the patients");
+  rates ("affects one in five adults").
+* "We report two cases of ...", "we describe five consecutive patients" count the patients
+  described, so a report of two cases has 2, not the 1 of its "a 60-year-old man".
 * The enrolled count is the largest remaining count; enrolment verbs ("were enrolled",
   "A total of", "randomized", "included") raise confidence.
 * Reviews and protocols have no sample size (null); a case report without a count is 1.
@@ -39,7 +42,10 @@ SINGLE = re.compile(r"\b(?:an?\s+(?:single|\d+[\s-]year[\s-]old|(?:[\w-]+\s+){0,
 RANDOMISATION = re.compile(r"randomi[sz]|allocated|assigned|group|arm\b", re.I)
 ENROLLED = re.compile(r"\b(?:a total of|in total|total(?:ly)?|were (?:enrolled|included|recruited|randomi[sz]ed|treated|studied|analy[sz]ed|evaluated)|enrolled|included|recruited|randomi[sz]ed|underwent|received|participated|comprised|contained|consisted|cohort|were treated|was performed|were performed|on|in)\b", re.I)
 NOT_COHORT_AFTER = re.compile(r"^[^.;]{0,40}?\b(?:were|was|had been|being)?\s*(?:excluded|lost to follow[\s-]?up|withdr[ae]w\w*|dropped out|declined|refused|screened|assessed for eligibility|died|deceased|ineligible|did not (?:complete|meet))", re.I)
-NOT_COHORT_BEFORE = re.compile(r"(?:preceding|previous|historical|historic|compared (?:to|with)|than|control cohort of|excluded|of whom|among)\s+(?:the\s+)?$", re.I)
+NOT_COHORT_BEFORE = re.compile(r"(?:preceding|previous|historical|historic|compared (?:to|with)|than|control cohort of|excluded|of whom|among)\s+(?:the\s+)?$"
+                               rf"|\b(?:{NUMBER})\s+(?:in|out\s+of)\s+(?:every\s+)?$", re.I)   # a rate: "one in five adults"
+# "We report two cases of ...", "we describe five consecutive patients": the patients described
+REPORTED = re.compile(rf"\b(?:report|describe|present)\w*\s+(?:here\s+)?(?:on\s+)?(?:the\s+)?(?P<num>{NUMBER})\s+(?:[a-z][\w-]*\s+){{0,2}}?(?:cases|patients)\b", re.I)
 PERCENT_AFTER = re.compile(r"^\s*(?:\(\s*\d+(?:\.\d+)?\s*%|\s*%|\s*percent)")
 PERCENT_NUM = re.compile(r"^\s*(?:%|percent)", re.I)
 BACKGROUND_WORDS = re.compile(r"\b(?:annually|each year|per year|worldwide|prevalence|incidence)\b", re.I)
@@ -112,6 +118,10 @@ class SampleSizeRules:
             value = parse_number(m.group("num"))
             if value and value == int(value) and not PERCENT_NUM.match(text[m.end("num"):]):
                 out.append(Candidate(int(value), evidence_at(sentence, m.start(), m.end(), "sample_size.enrolled_count", 0.85), True))
+        for m in (REPORTED.finditer(text) if ("report" in lower or "describ" in lower or "present" in lower) else ()):
+            value = parse_number(m.group("num"))
+            if value and value == int(value) and not any(s <= m.start("num") < e for s, e in spans):
+                out.append(Candidate(int(value), evidence_at(sentence, m.start(), m.end(), "sample_size.reported_cases", 0.85), True))
         for m in (N_AFTER.finditer(text) if "=" in text else ()):
             out.append(Candidate(int(m.group("num")), evidence_at(sentence, m.start(), m.end(), "sample_size.n_equals", 0.8), True))
         if not counts and RANDOMISATION.search(text):

@@ -12,6 +12,8 @@ Method
   nerves; "4th, 5th, 6th, or 7th intercostal nerves" -> intercostal nerves.
 * Joints count only as denervation targets ("cervical facet joint cryoneurolysis",
   "cryodenervation of lumbar facet joints"), never as a pain site ("facet joint pain").
+* A nerve that names where a neuroma sits ("a superficial radial nerve neuroma") is not a target
+  of its own: the neuroma is.
 * A nerve named as a complication ("phrenic nerve palsy", "neuroma formation", "nerve
   damage/neuroma") is not a target.
 Targets are lower case, deduplicated by singular form; each maps to one canonical group.
@@ -36,6 +38,7 @@ _PLURALS = (("nerve", "nerves"), ("branch", "branches"), ("neuroma", "neuromas")
             ("ganglion", "ganglia"), ("joint", "joints"))
 CRYO_WORD = re.compile(r"cryo|freez|froze|denervat|neurotom|neurolys|ablat|lesion|treat|block", re.I)
 COMPLICATION_AFTER = re.compile(r"^[\s-]*(?:\w+\s+){0,1}(?:palsy|palsies|injur\w*|damage|paralys\w*|formation|dysfunction|irritation|entrapment|deficit)", re.I)
+NEUROMA_AFTER = re.compile(r"^[\s-]*(?:stump\s+|end\s+|terminal\s+)?neuromas?\b", re.I)   # "sural nerve neuroma"
 COMPLICATION_BEFORE = re.compile(r"(?:risk of|damage|injury (?:to|of)|/)\s*(?:the\s+)?$", re.I)
 MODIFIERS = {"medial", "lateral", "superior", "inferior", "anterior", "posterior", "deep",
              "superficial", "common", "greater", "lesser", "third", "proximal", "distal",
@@ -186,6 +189,8 @@ class TargetRules:
                 s, e = hs - sentence.start, he - sentence.start
                 if COMPLICATION_AFTER.match(sentence.text[e:]) or COMPLICATION_BEFORE.search(sentence.text[:s]):
                     continue
+                if group != "neuroma" and NEUROMA_AFTER.match(sentence.text[e:]):
+                    continue      # the nerve only says where the neuroma is; the neuroma is treated
                 surface = sentence.text[s:e]
                 if rule == "abbreviation":
                     # name the nerve by its long form when the abstract defines it
