@@ -1,0 +1,309 @@
+"""PDF tables: ruled tables by their lines, unruled tables by text alignment, continuation across
+pages, header rows, wrapped cells, caption and legend.
+
+Method
+* Ruled: pdfplumber's `TableFinder` (lines strategy, fed the edges from `pdf_words`) on pages that have at least two vertical
+  and two horizontal rules. Each cell's text is rebuilt from the words whose centre lies in the
+  cell box, line by line, so a wrapped cell stays one cell.
+* Unruled: within one column of the page's reading order, a visual line splits into segments
+  where the gap between words exceeds 1.5 x the font size. A run of three or more multi-segment
+  lines (allowing single-segment lines between them: wrapped cells) is a candidate table. Column
+  separators are the gaps in the x-projection of the segments of its body lines; a line with a
+  word straddling a separator ends the table (body text does). Words go to the column that holds
+  their centre.
+* Rows: a line whose first cell is empty, or whose distance from the line above is the short
+  within-cell leading while rows are further apart, continues the row above.
+* Header: the leading rows set in bold when the body is not (wrapped header lines are merged
+  into one header row); otherwise the first row.
+* Caption: the lines just above the table starting "Table N"; legend: the lines just below set
+  smaller than the body text (abbreviation lists, notes). Both are removed from the body text.
+* Continuation: the first table on page p+1 continues the last table on page p when it has the
+  same number of columns at the same x positions and no caption of its own (or a "continued"
+  one, or the same table number); a repeated header row is dropped.
+Cells are kept as lists of line texts until the document's de-hyphenation vocabulary is known.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .pdf_layout import Line, group_lines, is_bold
+from .pdf_words import ruled_cells
+
+_TABLE_CAPTION = re.compile(r"^(?:Table|TABLE)\s+([A-Z]?\d+[A-Za-z]?)\b")
+
+
+@dataclass
+class RawTable:
+    page: int                      # 0-based
+    bbox: tuple                    # (x0, top, x1, bottom)
+    rows: list                     # [[ [line text, ...] per cell ] per row], header rows first
+    header_rows: int
+    seps: list                     # inner column boundaries (x)
+    kind: str                      # "ruled" | "unruled"
+    size: float = 0.0
+    caption: str | None = None
+    legend: str | None = None
+    continued_pages: list = field(default_factory=list)
+
+    @property
+    def ncols(self) -> int:
+        return len(self.seps) + 1
+
+
+def _inside(w, bbox, pad=0.5) -> bool:
+    cx, cy = (w["x0"] + w["x1"]) / 2, (w["top"] + w["bottom"]) / 2
+    return bbox[0] - pad <= cx <= bbox[2] + pad and bbox[1] - pad <= cy <= bbox[3] + pad
+
+
+def _header_count(bold_rows: list[bool]) -> int:
+    n = 0
+    for b in bold_rows:
+        if not b:
+            break
+        n += 1
+    if n == 0 or n == len(bold_rows):
+        return 1
+    return n
+
+
+def ruled_tables(edges: list, width: float, height: float, words: list, pno: int) -> list[RawTable]:
+    """Tables drawn with rules (pdfplumber's TableFinder, lines strategy, on the page's edges)."""
+    out = []
+    for t in ruled_cells(edges, width, height):
+        rows = [r for r in t.rows if any(c is not None for c in r.cells)]
+        ncols = max((len(r.cells) for r in rows), default=0)
+        if len(rows) < 2 or ncols < 2:
+            continue
+        tw = [w for w in words if _inside(w, t.bbox)]
+        xs = sorted({round(c[0], 1) for c in t.cells} | {round(c[2], 1) for c in t.cells})
+        grid, bold_rows, sizes = [], [], []
+        for r in rows:
+            row, bold = [], True
+            cells = list(r.cells) + [None] * (ncols - len(r.cells))
+            nonempty = False
+            for c in cells:
+                if c is None:
+                    row.append([])
+                    continue
+                cw = [w for w in tw if _inside(w, c, pad=0)]
+                lines = group_lines(cw, pno) if cw else []
+                row.append([ln.text for ln in lines])
+                if cw:
+                    nonempty = True
+                    bold = bold and all(is_bold(w.get("fontname", "")) for w in cw)
+                    sizes.extend(w.get("size", 0) for w in cw)
+            if not nonempty:
+                continue
+            grid.append(row)
+            bold_rows.append(bold)
+        if len(grid) < 2:
+            continue
+        seps = [x for x in xs[1:-1]]
+        if len(seps) != ncols - 1:     # merged cells make extra edges: use the first row's cells
+            seps = sorted(c[0] for c in rows[-1].cells if c is not None)[1:]
+        out.append(RawTable(pno, tuple(t.bbox), grid, _header_count(bold_rows), seps, "ruled",
+                            size=sorted(sizes)[len(sizes) // 2] if sizes else 0))
+    return out
+
+
+def _segments(ln: Line) -> list[list]:
+    thr = 1.5 * (ln.size or 9)
+    segs, cur = [], [ln.words[0]]
+    for a, b in zip(ln.words, ln.words[1:]):
+        if b["x0"] - a["x1"] > thr:
+            segs.append(cur)
+            cur = []
+        cur.append(b)
+    segs.append(cur)
+    return segs
+
+
+def _separators(lines: list[Line]) -> list[float]:
+    spans = sorted((min(w["x0"] for w in s), max(w["x1"] for w in s)) for ln in lines for s in _segments(ln))
+    seps, end = [], None
+    size = sorted(ln.size for ln in lines)[len(lines) // 2] or 9
+    for a, b in spans:
+        if end is not None and a - end > 1.2 * size:
+            seps.append((a + end) / 2)
+        end = b if end is None else max(end, b)
+    return seps
+
+
+def _straddles(ln: Line, seps: list[float]) -> bool:
+    return any(w["x0"] < s - 0.5 and w["x1"] > s + 0.5 for w in ln.words for s in seps)
+
+
+def _cell_texts(ln: Line, col_of, ncols: int) -> list[str]:
+    cells = [[] for _ in range(ncols)]
+    for w in ln.words:
+        cells[col_of(w)].append(w["text"])
+    return [" ".join(c) for c in cells]
+
+
+def _build_unruled(block: list[Line], seps: list[float], pno: int) -> RawTable:
+    ncols = len(seps) + 1
+
+    def col_of(w):
+        cx = (w["x0"] + w["x1"]) / 2
+        return sum(1 for s in seps if cx > s)
+
+    tops = [ln.top for ln in block]
+    pitches = [b - a for a, b in zip(tops, tops[1:])]
+    pmin = min(pitches) if pitches else 0
+    varied = bool(pitches) and max(pitches) > 1.25 * pmin
+    n_head = 0
+    while n_head < len(block) and block[n_head].bold:
+        n_head += 1
+    if n_head == len(block):
+        n_head = 0
+    rows: list = []
+    first_filled = 0
+    if n_head:
+        head = [[] for _ in range(ncols)]
+        for ln in block[:n_head]:
+            for k, t in enumerate(_cell_texts(ln, col_of, ncols)):
+                if t:
+                    head[k].append(t)
+        rows.append(head)
+    for i in range(n_head, len(block)):
+        texts = _cell_texts(block[i], col_of, ncols)
+        filled = sum(1 for t in texts if t)
+        cont = i > n_head and (not texts[0] or (varied and pitches[i - 1] <= 1.12 * pmin and filled < first_filled))
+        if cont:
+            for k, t in enumerate(texts):
+                if t:
+                    rows[-1][k].append(t)
+        else:
+            rows.append([[t] if t else [] for t in texts])
+            first_filled = filled
+    header_rows = 1
+    bbox = (min(ln.x0 for ln in block), min(ln.top for ln in block),
+            max(ln.x1 for ln in block), max(ln.bottom for ln in block))
+    return RawTable(pno, bbox, rows, header_rows, seps, "unruled",
+                    size=sorted(ln.size for ln in block)[len(block) // 2])
+
+
+def unruled_tables(lines: list[Line], pno: int) -> tuple[list[RawTable], set[int]]:
+    """Tables aligned by white space among a page's lines (reading order). Returns the tables and
+    the ids of the lines they consumed."""
+    tables, used = [], set()
+    runs: list[list[Line]] = []
+    for ln in lines:
+        if runs and runs[-1][-1].col == ln.col and ln.top >= runs[-1][-1].top:
+            runs[-1].append(ln)
+        else:
+            runs.append([ln])
+    for run in runs:
+        i = 0
+        while i < len(run):
+            if len(_segments(run[i])) < 2:
+                i += 1
+                continue
+            j = i
+            while j + 1 < len(run) and run[j + 1].top - run[j].bottom <= 1.6 * run[j + 1].size:
+                j += 1
+            block = run[i: j + 1]
+            multi = [ln for ln in block if len(_segments(ln)) >= 2]
+            if len(multi) < 3:
+                i += 1
+                continue
+            seps = _separators(multi[1:] if len(multi) >= 4 else multi)
+            if not seps:
+                i += 1
+                continue
+            keep = [block[0]]
+            for ln in block[1:]:
+                if _straddles(ln, seps):
+                    break
+                keep.append(ln)
+            # trailing one-segment lines stay only at the within-cell leading (a wrapped cell)
+            ktops = [ln.top for ln in keep]
+            kp = [b - a for a, b in zip(ktops, ktops[1:])]
+            pmin = min(kp) if kp else 0
+            while keep and len(_segments(keep[-1])) < 2 and not (
+                    len(keep) >= 2 and max(kp) > 1.25 * pmin and keep[-1].top - keep[-2].top <= 1.12 * pmin):
+                keep.pop()
+                kp = kp[:-1]
+            if sum(1 for ln in keep if len(_segments(ln)) >= 2) < 3:
+                i += 1
+                continue
+            # a paragraph line with a wide justified gap is not a table row
+            if not all(ln.x1 - ln.x0 > 0 for ln in keep):
+                i += 1
+                continue
+            tables.append(_build_unruled(keep, seps, pno))
+            used.update(id(ln) for ln in keep)
+            i += len(keep)
+    return tables, used
+
+
+def attach_captions(table: RawTable, lines: list[Line], body_size: float) -> set[int]:
+    """Set the table's caption (lines above starting "Table N") and legend (smaller lines just
+    below); returns the ids of the lines consumed."""
+    x0, top, x1, bottom = table.bbox
+    same = [ln for ln in lines if ln.page == table.page and min(ln.x1, x1) - max(ln.x0, x0) > 0]
+    used: set[int] = set()
+    above = sorted((ln for ln in same if ln.bottom <= top + 1), key=lambda l: -l.bottom)
+    got, edge = [], top
+    for ln in above[:5]:
+        if edge - ln.bottom > 2.5 * ln.size:
+            break
+        got.append(ln)
+        edge = ln.top
+        if _TABLE_CAPTION.match(ln.text):
+            table.caption = " ".join(l.text for l in reversed(got))
+            used.update(id(l) for l in got)
+            break
+    below = sorted((ln for ln in same if ln.top >= bottom - 1), key=lambda l: l.top)
+    legend, edge = [], bottom
+    for ln in below:
+        if ln.top - edge > 2.2 * ln.size or ln.size >= body_size - 0.3 or _TABLE_CAPTION.match(ln.text):
+            break
+        legend.append(ln)
+        edge = ln.bottom
+    if legend:
+        table.legend = " ".join(l.text for l in legend)
+        used.update(id(l) for l in legend)
+    return used
+
+
+def _same_columns(a: RawTable, b: RawTable) -> bool:
+    if a.ncols != b.ncols:
+        return False
+    tol = 4 if a.kind == b.kind == "ruled" else 15
+    return all(abs(x - y) <= tol for x, y in zip(a.seps, b.seps))
+
+
+def _norm(row) -> list[str]:
+    return [" ".join(c).strip().lower() for c in row]
+
+
+def join_continued(tables: list[RawTable]) -> list[RawTable]:
+    """Merge tables that continue on the next page (see module docstring)."""
+    tables = sorted(tables, key=lambda t: (t.page, t.bbox[1]))
+    out: list[RawTable] = []
+    for t in tables:
+        prev = out[-1] if out else None
+        last_page = (prev.continued_pages[-1] if prev and prev.continued_pages else prev.page) if prev else None
+        first_on_page = prev is not None and not any(o.page == t.page for o in out)
+        if prev and t.page == last_page + 1 and first_on_page and _same_columns(prev, t):
+            m = _TABLE_CAPTION.match(t.caption or "")
+            pm = _TABLE_CAPTION.match(prev.caption or "")
+            own = m and not re.search(r"contin", t.caption or "", re.I) and not (pm and pm.group(1) == m.group(1))
+            if not own:
+                rows = t.rows
+                head = [_norm(r) for r in prev.rows[:prev.header_rows]]
+                k = 0
+                while k < len(rows) and k < len(head) and _norm(rows[k]) == head[k]:
+                    k += 1
+                if k == 0 and t.header_rows and _norm(rows[0]) == _norm(prev.rows[0]):
+                    k = 1
+                prev.rows.extend(rows[k:])
+                prev.continued_pages.append(t.page)
+                if t.legend and not prev.legend:
+                    prev.legend = t.legend
+                continue
+        out.append(t)
+    return out

@@ -1,0 +1,134 @@
+"""Fast words and ruling lines of a PDF page, straight from pdfminer's interpreter.
+
+pdfplumber turns every glyph into a dict with two dozen resolved attributes (colours, graphic
+state, ...), which costs most of the parse time on text-dense pages. This module runs pdfminer's
+`PDFPageInterpreter` with a device that keeps, per glyph, only its text, box and font, and lets
+pdfminer build its usual line/rectangle objects for the page's vector graphics.
+
+* Glyph boxes are computed as pdfminer's `LTChar` does (advance = width x size x scaling, the
+  font's descent and the text rise, through the text matrix); vertical writing is skipped.
+* Words: glyphs in content-stream order join a word while they sit on the same baseline (tops
+  within 1 pt) and the gap to the previous glyph is between -1 and 3 pt (pdfplumber's default
+  x tolerance); white space ends a word. Ligatures are expanded.
+  Word dicts have pdfplumber's keys: text, x0, x1, top, bottom, fontname, size.
+* Edges: straight lines and rectangle sides as pdfplumber edge dicts (orientation "h"/"v"),
+  which pdfplumber's `TableFinder` turns into cells (`ruled_cells`).
+Coordinates: points from the page's top-left, as in pdfplumber.
+"""
+
+from __future__ import annotations
+
+from pdfminer.converter import PDFLayoutAnalyzer
+from pdfminer.layout import LTCurve, LTFigure, LTLine, LTRect
+from pdfminer.pdfinterp import PDFPageInterpreter
+from pdfminer.pdftypes import PDFException
+from pdfminer.utils import apply_matrix_pt
+
+LIGATURES = {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
+             "\ufb05": "st", "\ufb06": "st"}
+X_TOLERANCE = 3.0
+
+
+class _Device(PDFLayoutAnalyzer):
+    def __init__(self, rsrcmgr):
+        super().__init__(rsrcmgr, pageno=1, laparams=None)
+        self.glyphs: list[tuple] = []
+        self.layout = None
+
+    def render_char(self, matrix, font, fontsize, scaling, rise, cid, ncs, graphicstate) -> float:
+        try:
+            text = font.to_unichr(cid)
+        except Exception:
+            text = f"(cid:{cid})"
+        adv = font.char_width(cid) * fontsize * scaling
+        if font.is_vertical():
+            return adv
+        descent = font.get_descent() * fontsize
+        x0, y0 = apply_matrix_pt(matrix, (0, descent + rise))
+        x1, y1 = apply_matrix_pt(matrix, (adv, descent + rise + fontsize))
+        if x1 < x0:
+            x0, x1 = x1, x0
+        if y1 < y0:
+            y0, y1 = y1, y0
+        self.glyphs.append((text, x0, x1, y0, y1, font.fontname))
+        return adv
+
+    def receive_layout(self, ltpage) -> None:
+        self.layout = ltpage
+
+
+def read_page(rsrcmgr, page_obj, height: float) -> tuple[list[dict], list[dict], int]:
+    """(words, edges, n_images) of one pdfminer page."""
+    dev = _Device(rsrcmgr)
+    PDFPageInterpreter(rsrcmgr, dev).process_page(page_obj)
+    words = _words(dev.glyphs, height)
+    edges: list[dict] = []
+    images = 0
+    stack = list(dev.layout or [])
+    while stack:
+        item = stack.pop()
+        if isinstance(item, LTFigure):
+            images += 1
+            stack.extend(item)
+        elif isinstance(item, (LTLine, LTRect, LTCurve)):
+            edges.extend(_edges(item, height))
+    return words, edges, images
+
+
+def _words(glyphs: list[tuple], height: float) -> list[dict]:
+    words: list[dict] = []
+    cur = None
+    for text, x0, x1, y0, y1, font in glyphs:
+        if not text or text.isspace():
+            cur = None
+            continue
+        text = LIGATURES.get(text, text)
+        top, bottom = height - y1, height - y0
+        if cur is not None and abs(top - cur["top"]) <= 1.0 and -1.0 <= x0 - cur["x1"] <= X_TOLERANCE:
+            cur["text"] += text
+            cur["x1"] = max(cur["x1"], x1)
+            cur["bottom"] = max(cur["bottom"], bottom)
+            continue
+        cur = {"text": text, "x0": x0, "x1": x1, "top": top, "bottom": bottom,
+               "fontname": font, "size": y1 - y0}
+        words.append(cur)
+    return words
+
+
+def _edge(x0, x1, top, bottom, orientation, kind) -> dict:
+    return {"x0": x0, "x1": x1, "top": top, "bottom": bottom, "width": x1 - x0, "height": bottom - top,
+            "orientation": orientation, "object_type": kind, "doctop": top}
+
+
+def _edges(item, height: float) -> list[dict]:
+    x0, x1 = item.x0, item.x1
+    top, bottom = height - item.y1, height - item.y0
+    if isinstance(item, LTLine) or (isinstance(item, LTCurve) and not isinstance(item, LTRect)):
+        if bottom - top <= 1.0 and x1 - x0 > 1.0:
+            y = (top + bottom) / 2
+            return [_edge(x0, x1, y, y, "h", "line")]
+        if x1 - x0 <= 1.0 and bottom - top > 1.0:
+            x = (x0 + x1) / 2
+            return [_edge(x, x, top, bottom, "v", "line")]
+        return []
+    return [_edge(x0, x1, top, top, "h", "rect_edge"), _edge(x0, x1, bottom, bottom, "h", "rect_edge"),
+            _edge(x0, x0, top, bottom, "v", "rect_edge"), _edge(x1, x1, top, bottom, "v", "rect_edge")]
+
+
+class _EdgePage:
+    """The little of a pdfplumber Page that TableFinder's lines strategy reads."""
+
+    def __init__(self, edges, width, height):
+        self.edges = edges
+        self.bbox = (0, 0, width, height)
+
+
+def ruled_cells(edges: list[dict], width: float, height: float):
+    """pdfplumber tables (objects with .bbox, .rows[i].cells, .cells) from the page's edges."""
+    from pdfplumber.table import TableFinder
+    if sum(1 for e in edges if e["orientation"] == "v") < 2 or sum(1 for e in edges if e["orientation"] == "h") < 2:
+        return []
+    return TableFinder(_EdgePage(edges, width, height), {}).tables
+
+
+__all__ = ["read_page", "ruled_cells", "PDFException"]
