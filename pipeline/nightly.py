@@ -134,7 +134,8 @@ def extract_batch(batch_path: str, extractor=None) -> int:
             e.get("extractor_version") == EXTRACTOR_VERSION for e in done):
         return 0
     extractor = extractor or build_extractor()
-    records = [article.extraction_input() for article in articles]
+    fulltexts = batch.fulltexts()
+    records = [with_full_text(article.extraction_input(), fulltexts) for article in articles]
     outputs = []
     for record in records:
         try:
@@ -145,6 +146,16 @@ def extract_batch(batch_path: str, extractor=None) -> int:
     write_atomic(batch.extractions_path,
                  "".join(json.dumps(o, ensure_ascii=False) + "\n" for o in outputs))
     return len(outputs)
+
+
+def with_full_text(record: dict, fulltexts: dict[str, dict]) -> dict:
+    """The extractor's input, with the PDF's sections when the record had a readable one."""
+    from pipeline.parse.pdf import pdf_sections_for_extractor
+
+    staged = fulltexts.get(record["id"])
+    if staged and "parsed" in staged:
+        record["full_text"] = pdf_sections_for_extractor(staged["parsed"])
+    return record
 
 
 def extract_staged(settings: Settings) -> int:

@@ -3,6 +3,7 @@
     staging/<source>/<query hash>/<since>_<until>/
         manifest.json                    progress: count, next offset or cursor, complete?
         batch-0000000.jsonl              {"raw": RawRecord, "article": Article} | {"quarantine": ...}
+        batch-0000000.fulltext.jsonl     parsed PDFs of the batch's records (or why not)
         batch-0000000.extractions.jsonl  one extraction per article line, same order
 
 Harvest tasks write here and never open the warehouse for writing, so any number of them may
@@ -59,6 +60,17 @@ class StagedBatch:
     @property
     def extractions_path(self) -> Path:
         return self.path.with_name(self.path.stem + ".extractions.jsonl")
+
+    @property
+    def fulltext_path(self) -> Path:
+        return self.path.with_name(self.path.stem + ".fulltext.jsonl")
+
+    def fulltexts(self) -> dict[str, dict]:
+        """Staged full texts by record id: {"parsed": ...} or {"quarantine": ...}."""
+        if not self.fulltext_path.exists():
+            return {}
+        with self.fulltext_path.open(encoding="utf-8") as handle:
+            return {line["id"]: line for line in map(json.loads, handle) if line}
 
     def lines(self) -> Iterator[dict]:
         with self.path.open(encoding="utf-8") as handle:
@@ -130,7 +142,8 @@ class StagedWindow:
     def restart(self) -> None:
         """Forget staged batches: the window changed at the source since they were fetched."""
         for name in self.manifest.batches:
-            for path in (self.dir / name, StagedBatch(self.dir / name).extractions_path):
+            batch = StagedBatch(self.dir / name)
+            for path in (batch.path, batch.extractions_path, batch.fulltext_path):
                 path.unlink(missing_ok=True)
         self.manifest.batches, self.manifest.fetched, self.manifest.rejected = [], 0, 0
         self.manifest.next, self.manifest.complete = None, False

@@ -15,6 +15,7 @@ from typing import Callable
 from pipeline.config import Settings
 from pipeline.models import Quarantined
 from pipeline.sources.europepmc import EuropePMCClient
+from pipeline.sources.fulltext import stage_fulltexts
 from pipeline.sources.http import SourceError
 from pipeline.sources.pubmed import PubMedClient
 from pipeline.staging import StagedWindow
@@ -75,6 +76,9 @@ def harvest(settings: Settings, source: str, query: str, since: date, until: dat
         raise ValueError(f"unknown source {source!r}")
     try:
         run(client, window, progress)
+        if source == "europepmc":   # preprints link their PDFs; PubMed records do not
+            for batch in window.batches():
+                stage_fulltexts(client, batch, settings)
     except SourceError as exc:
         window.manifest.error = str(exc)
         window.save()

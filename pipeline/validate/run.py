@@ -27,6 +27,7 @@ from pipeline.config import Settings
 from pipeline.validate.gx_context import ephemeral_context  # sets GX_ANALYTICS_ENABLED first
 from pipeline.validate.flags import Flag, flags_for, write_flags
 from pipeline.validate.results import Outcome, read_result
+from pipeline.validate.review_tables import review_table_flags
 from pipeline.validate.suites import SUITES, SuiteSpec, load_suite, suite_parameters
 from pipeline.warehouse.db import transaction
 
@@ -117,7 +118,9 @@ def validate_warehouse(con: duckdb.DuckDBPyConnection, settings: Settings, run_i
     reports: list[SuiteReport] = []
     flags: list[Flag] = []
     for spec, suite in suites:
-        frame = con.sql(spec.sql).df()
+        # execute(), not sql(): DuckDB 2 refuses sql() while an earlier fetchone() on the same
+        # connection has rows left, and callers hand us connections in any state.
+        frame = con.execute(spec.sql).df()
         batch = datasource.add_dataframe_asset(spec.name).add_batch_definition_whole_dataframe(
             spec.name)
         definition = context.validation_definitions.add(
@@ -132,6 +135,7 @@ def validate_warehouse(con: duckdb.DuckDBPyConnection, settings: Settings, run_i
 
     context.build_data_docs()
     docs_index = Path(settings.docs_dir).resolve() / "index.html"
+    flags.extend(review_table_flags(con))   # not a GX suite: a cross-check between two readings
 
     with transaction(con):
         written = write_flags(con, flags, run_id, started)

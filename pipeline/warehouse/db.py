@@ -79,7 +79,7 @@ def apply_views(con: duckdb.DuckDBPyConnection, directory: Path) -> list[str]:
     digest = hashlib.sha256(b"".join(p.name.encode() + p.read_bytes() for p in paths)).hexdigest()
     con.execute("CREATE TABLE IF NOT EXISTS ops.marts_applied (digest VARCHAR NOT NULL, "
                 "applied_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp)")
-    if con.execute("SELECT 1 FROM ops.marts_applied WHERE digest = ?", [digest]).fetchone():
+    if con.execute("SELECT 1 FROM ops.marts_applied WHERE digest = ?", [digest]).fetchall():
         return []
     with transaction(con):
         for path in paths:

@@ -20,6 +20,7 @@ import duckdb
 from pipeline.models import SOURCES, Article, Quarantined, RawRecord, content_hash, utc_now
 from pipeline.staging import StagedWindow, query_hash
 from pipeline.warehouse.db import bulk_insert, transaction
+from pipeline.warehouse.fulltext import fulltext_rows
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +122,8 @@ def load_batch(con, index: CurrentArticles, batch, run_id: str, counts: LoadCoun
     """One staged batch in a handful of set-based statements."""
     now = utc_now()
     extractions = {e.get("id"): e for e in batch.extractions()}
+    fulltexts = batch.fulltexts()
+    fulltext = {"core.pdf_documents": [], "core.pdf_tables": [], "core.evidence_rows": []}
     raws, articles, superseded, results, evidence, quarantine = [], [], set(), [], [], []
     moved_links: dict[str, str] = {}
     latest: dict[str, int] = {}
@@ -139,7 +142,14 @@ def load_batch(con, index: CurrentArticles, batch, run_id: str, counts: LoadCoun
                 articles[latest[article_id]][2] = False
             latest[article_id] = len(articles)
             articles.append(row)
-        extraction = extractions.get(article.extraction_input()["id"])
+        record_id = article.extraction_input()["id"]
+        staged = fulltexts.get(record_id)
+        if staged and "quarantine" in staged:
+            quarantine.append(quarantine_row(Quarantined(**staged["quarantine"]), run_id, now))
+        elif staged:
+            for table, rows in fulltext_rows(article_id, version, staged, run_id, now).items():
+                fulltext[table].extend(rows)
+        extraction = extractions.get(record_id)
         if extraction and "error" in extraction:
             quarantine.append(quarantine_row(Quarantined(
                 source=article.source, stage="extract", reason=extraction["error"],
@@ -167,6 +177,8 @@ def load_batch(con, index: CurrentArticles, batch, run_id: str, counts: LoadCoun
     counts.extractions += con.execute("SELECT count(*) FROM core.extractions").fetchone()[0] - before
     bulk_insert(con, "core.evidence", evidence)
     bulk_insert(con, "ops.quarantine", quarantine)
+    for table, rows in fulltext.items():
+        bulk_insert(con, table, rows)
 
 
 def watermark(con, source: str, query: str):
