@@ -140,6 +140,24 @@ def extract(input_path, output_path):
     click.echo(f"{count} extraction(s) written to {output_path}", err=True)
 
 
+@main.command(name="parse-pdf")
+@click.argument("pdf", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--output", "output_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def parse_pdf_command(pdf, output_path):
+    """Sections, tables, evidence rows and references of one PDF, as JSON."""
+    import json
+
+    from pipeline.parse.pdf import PdfError, parse_pdf
+
+    try:
+        parsed = parse_pdf(pdf)
+    except PdfError as exc:
+        raise click.ClickException(f"{pdf}: {exc}") from None
+    output_path.write_text(json.dumps(parsed, indent=1, ensure_ascii=False))
+    click.echo(f"{len(parsed['sections'])} sections, {len(parsed['tables'])} tables, "
+               f"{len(parsed['evidence_rows'])} evidence rows -> {output_path}", err=True)
+
+
 @main.command(name="eval")
 @click.option("--corpus", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
 def evaluate(corpus):

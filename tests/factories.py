@@ -19,7 +19,9 @@ DESIGNS = [
 
 
 def pubmed_xml(pmid: int, entrez: date, title: str, abstract: str,
-               publication_type: str = "Journal Article", language: str = "eng") -> str:
+               publication_type: str = "Journal Article", language: str = "eng",
+               doi: str | None = None) -> str:
+    doi = doi or f"10.5555/synthetic.{pmid}"
     return f"""<PubmedArticle><MedlineCitation Status="MEDLINE" Owner="NLM"><PMID Version="1">{pmid}</PMID>
 <Article PubModel="Print"><Journal><JournalIssue CitedMedium="Internet"><PubDate><Year>{entrez.year}</Year></PubDate></JournalIssue>
 <Title>Synthetic Journal of Test Records</Title></Journal><ArticleTitle>{escape(title)}</ArticleTitle>
@@ -27,7 +29,7 @@ def pubmed_xml(pmid: int, entrez: date, title: str, abstract: str,
 <AuthorList CompleteYN="Y"><Author ValidYN="Y"><LastName>Tester</LastName><ForeName>Ada</ForeName><Initials>A</Initials></Author></AuthorList>
 <Language>{language}</Language><PublicationTypeList><PublicationType UI="D016428">{escape(publication_type)}</PublicationType></PublicationTypeList>
 </Article></MedlineCitation><PubmedData><History><PubMedPubDate PubStatus="entrez"><Year>{entrez.year}</Year><Month>{entrez.month}</Month><Day>{entrez.day}</Day></PubMedPubDate></History>
-<PublicationStatus>ppublish</PublicationStatus><ArticleIdList><ArticleId IdType="pubmed">{pmid}</ArticleId><ArticleId IdType="doi">10.5555/synthetic.{pmid}</ArticleId></ArticleIdList></PubmedData></PubmedArticle>"""
+<PublicationStatus>ppublish</PublicationStatus><ArticleIdList><ArticleId IdType="pubmed">{pmid}</ArticleId><ArticleId IdType="doi">{doi}</ArticleId></ArticleIdList></PubmedData></PubmedArticle>"""
 
 
 def write_corpus(root: Path, pubmed: int = 0, preprints: int = 0, start: date = date(2024, 1, 1),
