@@ -53,13 +53,32 @@ CONCLUDING = re.compile(r"^(?:we\s+conclude|in\s+conclusion|thus|therefore|overa
 CLAUSE_SPLIT = re.compile(r";|,\s*but\b|\bbut\s+|,?\s*however,?|\bwhereas\b|\balthough\b")
 
 RESPONDER = [
-    re.compile(rf"\b(?P<n>{NUMBER})\s+(?:patients\s+|participants\s+)?\(\s*(?P<pct>\d+(?:\.\d+)?)\s*%\s*\)\s+(?:\w+\s+){{0,3}}?(?:were|had|reported|achieved|experienced|remained)\s+(?!no\b|little\b|not\b)(?:[\w>≥%.-]+\s+){{0,4}}?(?:pain[\s-]free|relief|improvement|free\s+of\s+pain|responders?)", re.I),
-    re.compile(r"\b(?P<pct>\d+(?:\.\d+)?)\s*%\s+(?:of\s+(?:the\s+)?(?:patients|participants|subjects)\s+)?(?:\(\s*[Nn]\s*=\s*\d+\s*\)\s+)?(?:\w+\s+){0,3}?(?:had|reported|achieved|experienced|were|obtained|remained)\s+(?!no\b|not\b)(?:[\w>≥%.-]+\s+){0,4}?(?:pain[\s-]free|relief|improvement|free\s+of\s+pain|responders?)", re.I),
+    re.compile(rf"\b(?P<n>{NUMBER})\s+(?:patients\s+|participants\s+)?\(\s*(?P<pct>\d+(?:\.\d+)?)\s*%\s*\)\s+(?:\w+\s+){{0,3}}?(?:were|had|reported|achieved|experienced|obtained|remained)\s+(?!no\b|little\b|not\b)(?:[\w>≥%.-]+\s+){{0,4}}?(?:pain[\s-]free|relief|improvement|free\s+of\s+pain|responders?|\d+\s*%\s+(?:or\s+(?:more|greater)\s+)?(?:pain\s+)?(?:reduction|decrease))", re.I),
+    re.compile(r"\b(?P<pct>\d+(?:\.\d+)?)\s*%\s+(?:of\s+(?:the\s+)?(?:patients|participants|subjects)\s+)?(?:\(\s*[Nn]\s*=\s*\d+\s*\)\s+)?(?:\w+\s+){0,3}?(?:had|reported|achieved|experienced|were|obtained|remained)\s+(?!no\b|not\b)(?:[\w>≥%.-]+\s+){0,4}?(?:pain[\s-]free|relief|improvement|free\s+of\s+pain|responders?|\d+\s*%\s+(?:or\s+(?:more|greater)\s+)?(?:pain\s+)?(?:reduction|decrease))", re.I),
     re.compile(r"(?:pain[\s-]free|pain\s+relief|improvement)\s*\(\s*(?P<pct>\d+(?:\.\d+)?)\s*%\s*\)", re.I),
 ]
 OF_N_FREE = re.compile(rf"\bof\s+the\s+(?P<total>{NUMBER})\s+patients,\s+(?P<n>{NUMBER})\s+(?:were|had|reported)\s+(?:\w+\s+){{0,2}}?(?:free\s+of\s+pain|pain[\s-]free|relief)", re.I)
 ALL_PATIENTS = re.compile(r"\ball\s+(?:\w+\s+)?patients\s+(?:had|reported|achieved|experienced|were)\s+(?:\w+\s+){0,4}?(?:pain\s+relief|pain[\s-]free|relief)", re.I)
-THRESHOLD = re.compile(r"(?:>|≥|at\s+least|more\s+than|greater\s+than|over)\s*(?P<t>\d+(?:\.\d+)?)\s*%\s*(?:pain\s+)?(?:relief|reduction|improvement|decrease)", re.I)
+# A responder definition: "at least 50% pain relief", "> 50% reduction", "pain relief of 50% or
+# more", "a 30% or greater decrease in pain", "pain relief of at least 50%".
+_AT_LEAST = r"(?:>|≥|>=|at\s+least|more\s+than|greater\s+than|over)\s*(?P<t>\d+(?:\.\d+)?)\s*%"
+_OR_MORE = r"(?P<t>\d+(?:\.\d+)?)\s*%\s+or\s+(?:more|greater|higher)"
+_CHANGE = r"(?:pain\s+)?(?:relief|reduction|improvement|decrease)"
+THRESHOLDS = [re.compile(rf"{_AT_LEAST}\s*{_CHANGE}", re.I),
+              re.compile(rf"{_OR_MORE}\s+{_CHANGE}", re.I),
+              re.compile(rf"{_CHANGE}\s+(?:in\s+pain\s+)?of\s+{_AT_LEAST}", re.I),
+              re.compile(rf"{_CHANGE}\s+(?:in\s+pain\s+)?of\s+{_OR_MORE}", re.I)]
+
+
+def responder_threshold(text: str) -> float | None:
+    """The relief a patient needed to count as a responder, in percent, if the text defines it."""
+    for rx in THRESHOLDS:
+        m = rx.search(text)
+        if m:
+            return float(m.group("t"))
+    return None
+
+
 FROM_TO = re.compile(r"\b(?:decreas\w*|reduc\w*|improv\w*|declin\w*|fell|dropped|changed|decrease\s+of\s+pain|reduction\s+of\s+pain)\b[^.;]{0,40}?\bfrom\s+(?:a\s+)?(?:mean\s+(?:of\s+)?)?(?P<a>\d+(?:\.\d+)?)", re.I)
 LIST_VALUE = re.compile(r"(?:\bto|,|\band)\s+(?P<v>\d+(?:\.\d+)?)(?=\s*(?:/\s*10\b|\(|\bat\b|,|\band\b|$|\s|\)))")
 WITHIN_GROUP = re.compile(r"\(\s*cryo[\w-]*\s*:\s*(?P<v>[–−-]?\s*\d+(?:\.\d+)?)", re.I)
@@ -142,8 +161,7 @@ class OutcomeRules:
                 if out["responder_pct"] is None and ALL_PATIENTS.search(s.text):
                     out["responder_pct"] = 100.0
                 if out["responder_pct"] is not None:
-                    t = THRESHOLD.search(s.text)
-                    out["responder_threshold_pct"] = float(t.group("t")) if t else None
+                    out["responder_threshold_pct"] = responder_threshold(s.text)
             if out["mean_change"] is None:
                 m = FROM_TO.search(s.text)
                 if m:

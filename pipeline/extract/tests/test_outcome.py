@@ -31,3 +31,21 @@ def test_not_relevant_has_no_outcome(extract):
     out = extract("Results: Ice packs significantly reduced pain after knee arthroplasty.", title="Cold therapy after knee arthroplasty")
     assert out["relevant"] is False
     assert out["outcome"]["direction"] is None
+
+
+@pytest.mark.parametrize("sentence,responders,threshold", [
+    ("Results: Fourteen patients (70%) reported pain relief of 50% or more at 6 months.", 70.0, 50.0),
+    ("Results: Nine of the twelve patients (75%) reported at least 50% reduction in stump pain.", 75.0, 50.0),
+    ("Results: At 3 months, 64% of participants had a 30% or greater decrease in pain.", 64.0, 30.0),
+    ("Results: Eleven patients (55%) obtained pain relief of at least 50% after the procedure.", 55.0, 50.0),
+])
+def test_responder_definitions_in_their_usual_phrasings(extract, sentence, responders, threshold):
+    outcome = extract("Results: Pain scores improved significantly after cryoneurolysis. "
+                      + sentence.removeprefix("Results: "))["outcome"]
+    assert (outcome["responder_pct"], outcome["responder_threshold_pct"]) == (responders, threshold)
+
+
+def test_a_percent_change_without_responders_is_not_a_responder_rate(extract):
+    outcome = extract("Results: Pain improved significantly. Opioid consumption was reduced by 50% "
+                      "at 4 weeks.")["outcome"]
+    assert outcome["responder_pct"] is None and outcome["responder_threshold_pct"] is None
