@@ -16,10 +16,10 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from pipeline.config import Settings
-from pipeline.sources.harvest import Progress, harvest
-from pipeline.sources.http import SourceError
 from pipeline.models import Article, RawRecord
 from pipeline.parse import europepmc_json, pubmed_xml
+from pipeline.sources.harvest import Progress, harvest
+from pipeline.sources.http import SourceError
 from pipeline.staging import StagedBatch, StagedWindow, staged_windows, write_atomic
 from pipeline.warehouse import db
 from pipeline.warehouse.load import (LoadCounts, load_window, record_idle_run, record_run,

@@ -8,7 +8,6 @@ import subprocess
 import sys
 from datetime import date
 
-import duckdb
 import pytest
 
 from pipeline import nightly

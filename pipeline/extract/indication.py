@@ -41,8 +41,6 @@ class IndicationRules:
                     continue          # a bare "pain" says nothing about the condition
                 after = AFTER.match(text[m.end():])
                 tail = after.group(1) if after else ""
-                phrase = " ".join(keep + [m.group(0)]) + tail
-                start = m.start() - (len(" ".join(keep)) + 1 if keep else 0)
                 start = text.find(keep[0], max(0, m.start() - 70)) if keep else m.start()
                 end = m.end() + len(tail)
                 conf = 0.75 if (sentence.section == "title" or INTRO.search(text[:start])) else 0.55

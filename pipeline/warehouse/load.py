@@ -17,7 +17,7 @@ from datetime import timedelta
 
 import duckdb
 
-from pipeline.models import SOURCES, Article, Quarantined, RawRecord, content_hash, utc_now
+from pipeline.models import SOURCES, Article, Quarantined, content_hash, utc_now
 from pipeline.staging import StagedWindow, query_hash
 from pipeline.warehouse.db import bulk_insert, transaction
 from pipeline.warehouse.fulltext import fulltext_rows

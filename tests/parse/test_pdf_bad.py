@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from reportlab.lib.pagesizes import LETTER
 
 from pipeline.parse.pdf import PdfError, parse_pdf
 from tests.parse import pdf_factory as F
