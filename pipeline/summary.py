@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pathlib import Path
+
 import duckdb
 
 from pipeline.config import Settings
@@ -24,6 +26,7 @@ class RunSummary:
     warehouse: str = ""
     published: str = ""
     docs: str = ""
+    report: str = ""
 
     @property
     def new(self) -> int:
@@ -50,6 +53,7 @@ class RunSummary:
         lines.append(f"  database:  {self.warehouse}")
         lines.append(f"  snapshot:  {self.published}")
         lines.append(f"  data docs: {self.docs}")
+        lines.append(f"  report:    {self.report}")
         return "\n".join(lines)
 
 
@@ -58,7 +62,8 @@ def summarize(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str | 
         row = con.execute("SELECT run_id FROM ops.runs ORDER BY finished_at DESC LIMIT 1").fetchone()
         run_id = row[0] if row else "(none)"
     summary = RunSummary(run_id=run_id, warehouse=str(settings.warehouse),
-                         published=str(settings.published), docs=str(settings.docs_dir / "index.html"))
+                         published=str(settings.published), docs=str(settings.docs_dir / "index.html"),
+                         report=str(Path(settings.warehouse).parent / "report" / "index.html"))
     cursor = con.execute("""SELECT source, window_start, window_end, status, fetched, new, changed,
                                    quarantined, error FROM ops.runs WHERE run_id = ? ORDER BY source""",
                          [run_id])
