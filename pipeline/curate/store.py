@@ -1,9 +1,9 @@
-"""The curation queue and curator overrides, over the warehouse.
+"""Curator overrides: writing them to the warehouse, one at a time or a batch at once.
 
 What: `curate` writes one override and `curate_many` writes a batch all-or-nothing (the CSV
-import); reading the queue and records is `records`' job (re-exported here). Overrides go to `core.curation`, which is
-append-only: the newest row per (article, field) is in force (`core.curation_in_force`) and
-`core.evidence_current` lays it over the latest extraction.
+import); reading the queue and records is `records`' job (re-exported here). Overrides go to
+`core.curation`, which is append-only: the newest row per (article, field) is in force
+(`core.curation_in_force`) and `core.evidence_current` lays it over the latest extraction.
 
 Why: a curator's value must always win, survive re-extraction and keep who, when, why and what
 it corrected (EXTRACTION_SPEC.md, "Flags for curators"). Two curators editing one field at once
@@ -11,7 +11,6 @@ must see a conflict: a write names the override it expects to replace (`expected
 `curation_id` in force when the page was shown), and is refused with `Conflict` if another was
 written since. Every write is one transaction, serialised within the process, so the
 check-then-insert cannot race.
-
 """
 
 from __future__ import annotations
