@@ -32,7 +32,8 @@ def test_requests_identify_the_tool_and_stay_under_three_per_second(mirrored, mi
     assert all(int(r["params"]["retmax"]) <= 200 for r in mirror.requests("efetch"))
     times = sorted(r["time"] for r in requests)
     assert len(times) == 4   # esearch + 3 efetch batches for 450 records
-    assert min(b - a for a, b in zip(times, times[1:])) >= 1 / 3 - 0.01
+    # 50 ms of scheduling jitter allowed at the server; without the limiter gaps are ~1 ms.
+    assert min(b - a for a, b in zip(times, times[1:])) >= 1 / 3 - 0.05
 
 
 def test_an_api_key_is_sent_and_allows_ten_per_second(mirrored, mirror):
@@ -41,7 +42,7 @@ def test_an_api_key_is_sent_and_allows_ten_per_second(mirrored, mirror):
     assert all(r["params"]["api_key"] == "secret-key" for r in requests)
     times = sorted(r["time"] for r in mirror.requests())
     gaps = [b - a for a, b in zip(times, times[1:])]
-    assert min(gaps) >= 0.1 - 0.01 and sum(gaps) / len(gaps) < 1 / 3
+    assert min(gaps) >= 0.1 - 0.05 and sum(gaps) / len(gaps) < 1 / 3
 
 
 def test_token_bucket_spaces_calls_without_bursts():
