@@ -75,6 +75,11 @@ class Article:
         return keys
 
     @property
+    def record_id(self) -> str:
+        """The id this article goes by in extraction input and output (`litmine extract`)."""
+        return f"{self.source}:{self.source_id}"
+
+    @property
     def first_author(self) -> str | None:
         return self.authors[0] if self.authors else None
 
@@ -88,7 +93,7 @@ class Article:
 
     def extraction_input(self) -> dict:
         """The record shape `litmine extract` takes (see DESIGN.md, Contracts)."""
-        return {"id": f"{self.source}:{self.source_id}",
+        return {"id": self.record_id,
                 "title": self.title, "abstract": self.abstract,
                 "publication_types": list(self.publication_types)}
 

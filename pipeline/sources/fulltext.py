@@ -29,7 +29,7 @@ def stage_fulltexts(client, batch: StagedBatch, settings: Settings) -> int:
     for _, article in batch.articles():
         if not article.pdf_url:
             continue
-        record_id = article.extraction_input()["id"]
+        record_id = article.record_id
         try:
             data = client.fetch_pdf(article.pdf_url)
             parsed = parse_pdf(data, max_bytes=settings.pdf_max_bytes)

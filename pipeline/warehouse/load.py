@@ -142,7 +142,7 @@ def load_batch(con, index: CurrentArticles, batch, run_id: str, counts: LoadCoun
                 articles[latest[article_id]][2] = False
             latest[article_id] = len(articles)
             articles.append(row)
-        record_id = article.extraction_input()["id"]
+        record_id = article.record_id
         staged = fulltexts.get(record_id)
         if staged and "quarantine" in staged:
             quarantine.append(quarantine_row(Quarantined(**staged["quarantine"]), run_id, now))
