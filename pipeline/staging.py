@@ -79,14 +79,17 @@ class StagedBatch:
                     yield json.loads(line)
 
     def articles(self) -> Iterator[tuple[RawRecord, Article]]:
+        return iter(self.contents()[0])
+
+    def contents(self) -> tuple[list[tuple[RawRecord, Article]], list[Quarantined]]:
+        """The batch's records and its quarantined items, in one read of the file."""
+        records, quarantined = [], []
         for line in self.lines():
             if "article" in line:
-                yield RawRecord(**line["raw"]), Article.from_dict(line["article"])
-
-    def quarantined(self) -> Iterator[Quarantined]:
-        for line in self.lines():
-            if "quarantine" in line:
-                yield Quarantined(**line["quarantine"])
+                records.append((RawRecord(**line["raw"]), Article.from_dict(line["article"])))
+            elif "quarantine" in line:
+                quarantined.append(Quarantined(**line["quarantine"]))
+        return records, quarantined
 
     def extractions(self) -> list[dict]:
         if not self.extractions_path.exists():

@@ -127,7 +127,8 @@ def load_batch(con, index: CurrentArticles, batch, run_id: str, counts: LoadCoun
     raws, articles, superseded, results, evidence, quarantine = [], [], set(), [], [], []
     moved_links: dict[str, str] = {}
     latest: dict[str, int] = {}
-    for raw, article in batch.articles():
+    records, rejected = batch.contents()
+    for raw, article in records:
         counts.fetched += 1
         raws.append([raw.source, raw.source_id, raw.hash, raw.content_type, raw.payload,
                      raw.fetched_at, run_id])
@@ -159,7 +160,7 @@ def load_batch(con, index: CurrentArticles, batch, run_id: str, counts: LoadCoun
             row, items = extraction_rows(article_id, version, extraction, run_id, now)
             results.append(row)
             evidence.extend(items)
-    quarantine += [quarantine_row(q, run_id, now) for q in batch.quarantined()]
+    quarantine += [quarantine_row(q, run_id, now) for q in rejected]
     counts.quarantined += len(quarantine)
     bulk_insert(con, "raw.records", raws)
     if superseded:
