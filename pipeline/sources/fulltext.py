@@ -16,7 +16,6 @@ from dataclasses import asdict
 
 from pipeline.config import Settings
 from pipeline.models import Quarantined
-from pipeline.parse.pdf import PdfError, parse_pdf
 from pipeline.sources.http import SourceError
 from pipeline.staging import StagedBatch, write_atomic
 
@@ -25,6 +24,10 @@ def stage_fulltexts(client, batch: StagedBatch, settings: Settings) -> int:
     """Fetch and parse the batch's linked PDFs; the number of records that had one."""
     if batch.fulltext_path.exists():
         return 0
+    # Imported here, not at module level: the PDF parser's field normalisers load spaCy (~2 s),
+    # which every process importing the harvest (the CLI, each DAG file parse) would pay.
+    from pipeline.parse.pdf import PdfError, parse_pdf
+
     lines = []
     for _, article in batch.articles():
         if not article.pdf_url:

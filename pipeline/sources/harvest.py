@@ -59,7 +59,7 @@ def harvest_europepmc(client: EuropePMCClient, window: StagedWindow, progress: P
 
 
 def harvest(settings: Settings, source: str, query: str, since: date, until: date,
-            progress: Progress | None = None, clients: dict | None = None) -> StagedWindow:
+            progress: Progress | None = None) -> StagedWindow:
     """Stage `source`'s records for the window; SourceError (also saved in the manifest) on failure."""
     window = StagedWindow(settings.staging_dir, source, query, since, until)
     if window.manifest.complete:
@@ -67,11 +67,10 @@ def harvest(settings: Settings, source: str, query: str, since: date, until: dat
     progress = progress or (lambda done, total: None)
     window.manifest.error = None
     window.save()
-    clients = clients or {}
     if source == "pubmed":
-        client, run = clients.get("pubmed") or PubMedClient(settings), harvest_pubmed
+        client, run = PubMedClient(settings), harvest_pubmed
     elif source == "europepmc":
-        client, run = clients.get("europepmc") or EuropePMCClient(settings), harvest_europepmc
+        client, run = EuropePMCClient(settings), harvest_europepmc
     else:
         raise ValueError(f"unknown source {source!r}")
     try:
@@ -84,8 +83,7 @@ def harvest(settings: Settings, source: str, query: str, since: date, until: dat
         window.save()
         raise
     finally:
-        if source not in clients:
-            client.close()
+        client.close()
     window.manifest.complete = True
     window.save()
     return window
