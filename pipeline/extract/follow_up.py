@@ -64,7 +64,7 @@ _UNIT_WORD = re.compile(r"(?:hour|hr|day|d|week|wk|month|mo|year|yr|y)s?\b", re.
 _NUM_IN = re.compile(rf"{_N}", re.I)
 
 
-def _unit_days(unit: str) -> float:
+def unit_days(unit: str) -> float:
     u = unit.lower()
     if u.startswith("h"):
         return UNIT_DAYS["hour"]
@@ -92,7 +92,7 @@ class FollowUpRules:
             values = [v for v in values if v is not None]
             if not values:
                 continue
-            days = max(values) * _unit_days(unit)
+            days = max(values) * unit_days(unit)
             before, after = text[: m.start()], text[m.end():]
             if CONDITION_AFTER.match(after) or CONDITION_BEFORE.search(before[-80:]):
                 continue
@@ -118,14 +118,14 @@ class FollowUpRules:
         for m in ORDINAL_DURATION.finditer(text):
             n = parse_number(m.group("ord"))
             if n and re.search(r"(?:up to|until|at|by|through)\s+(?:the\s+)?$", text[: m.start()] + " ", re.I) or re.match(r"^\s*(?:after|following|post)", text[m.end():], re.I):
-                out.append((2, n * _unit_days(m.group("unit")), m.start(), m.end()))
+                out.append((2, n * unit_days(m.group("unit")), m.start(), m.end()))
         for m in DAY_N.finditer(text):
             nums = [int(x) for x in re.findall(r"\d+", m.group("nums"))]
             before = text[: m.start()]
             if re.search(r"\bbetween\s+$", before[-10:], re.I):
                 continue
             if re.search(r"(?:at|by|on|until|to|through|from|up to)\s+(?:post-?operative\s+)?$", before[-20:], re.I) or "post" in m.group(0).lower():
-                out.append((2, max(nums) * _unit_days(m.group("unit")), m.start(), m.end()))
+                out.append((2, max(nums) * unit_days(m.group("unit")), m.start(), m.end()))
         return out
 
     def __call__(self, ctx, design: str | None) -> FieldResult:

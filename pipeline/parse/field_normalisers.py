@@ -29,7 +29,7 @@ import re
 from functools import lru_cache
 
 from pipeline.extract.design import PRECEDENCE, build_design_rules
-from pipeline.extract.follow_up import DURATION, _unit_days
+from pipeline.extract.follow_up import DURATION, unit_days
 from pipeline.extract.guidance import ORDER as GUIDANCE_ORDER, build_guidance_rules
 from pipeline.extract.numbers import NUMBER, parse_number
 from pipeline.extract.vocabulary import load_vocab
@@ -104,13 +104,13 @@ def follow_up_days(text: str, unit_hint: str | None = None) -> int | None:
         nums = [parse_number(x) for x in re.findall(r"\d+(?:\.\d+)?|[A-Za-z-]+", m.group("nums"))]
         nums = [n for n in nums if isinstance(n, (int, float))]
         if nums:
-            days = max(nums) * _unit_days(m.group("unit"))
+            days = max(nums) * unit_days(m.group("unit"))
             best = days if best is None else max(best, days)
     if best is None and unit_hint:
         u = _UNIT_HINT.search(unit_hint)
         nums = [float(x) for x in re.findall(r"\d+(?:\.\d+)?", text)]
         if u and nums:
-            best = max(nums) * _unit_days(u.group(1))
+            best = max(nums) * unit_days(u.group(1))
     return int(round(best)) if best else None
 
 
