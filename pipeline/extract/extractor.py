@@ -5,9 +5,10 @@ through `nlp.pipe`) return one output dict per record, shaped as `schemas/extrac
 
 Order matters because fields inform each other: relevance -> raw count -> design (a count is
 its fallback) -> sample size (null for reviews, 1 for a case report) -> targets, guidance ->
-follow-up (null for reviews) -> outcome -> indication, adverse events. On a record that is not
-relevant the neural fields (targets, target_groups, guidance, outcome) are emptied: the
-near-miss labels leave them empty, while design, sample size and follow-up are still reported.
+follow-up (null for reviews) -> outcome -> indication, adverse events. Relevance is its own
+decision: every structural field is extracted whatever it says, because a study of a
+neighbouring procedure still has a design, a sample size and nerves it treated, and analysts
+filter on relevance themselves.
 
 Flags: a value under its field's confidence threshold, rules that disagree (raised by the
 field modules), values failing expectations (sample size 0, follow-up over 20 years), and a
@@ -178,16 +179,12 @@ class Extractor:
         res["design"] = self.design(ctx)
         d = res["design"].value
         res["sample_size"] = self.sample_size(ctx, d)
-        relevant = bool(res["relevant"].value)
         res["targets"] = self.targets(ctx)
         res["guidance"] = self.guidance(ctx)
         res["follow_up"] = self.follow_up(ctx, d)
-        res["outcome"] = self.outcome(ctx, relevant, d, res["sample_size"].value)
+        res["outcome"] = self.outcome(ctx, d, res["sample_size"].value)
         res["indication"] = self.indication(ctx)
         res["adverse_events"] = self.adverse_events(ctx)
-        if not relevant:
-            res["targets"] = FieldResult(([], []))
-            res["guidance"] = FieldResult([])
         return self._output(record, res)
 
     def _output(self, record: dict, res: dict[str, FieldResult]) -> dict:

@@ -27,10 +27,10 @@ def test_numbers(extract):
     assert o["responder_threshold_pct"] == 50.0
 
 
-def test_not_relevant_has_no_outcome(extract):
+def test_a_study_outside_the_topic_still_has_its_finding(extract):
     out = extract("Results: Ice packs significantly reduced pain after knee arthroplasty.", title="Cold therapy after knee arthroplasty")
     assert out["relevant"] is False
-    assert out["outcome"]["direction"] is None
+    assert out["outcome"]["direction"] == "improved"
 
 
 @pytest.mark.parametrize("sentence,responders,threshold", [

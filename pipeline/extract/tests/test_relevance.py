@@ -19,7 +19,10 @@ def test_relevance(extract, title, abstract, relevant):
     assert out["evidence"]["relevant"]
 
 
-def test_not_relevant_record_has_no_neural_fields(extract):
-    out = extract("Cryoablation of 20 lung metastases was performed under CT guidance.", title="Cryoablation of lung metastases")
+def test_relevance_does_not_empty_the_structural_fields(extract):
+    """A study outside the topic still has a design, a sample size and a guidance modality."""
+    out = extract("In this retrospective study, 20 patients underwent cryoablation of lung metastases "
+                  "under CT guidance.", title="Cryoablation of lung metastases")
     assert out["relevant"] is False
-    assert out["targets"] == [] and out["guidance"] == []
+    assert out["guidance"] == ["ct"] and out["sample_size"] == 20
+    assert out["design"] == "retrospective_observational"
