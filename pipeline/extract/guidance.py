@@ -45,7 +45,7 @@ USUAL_PRACTICE = re.compile(r"\b(?:to\s+date|traditionally|conventionally|histor
                             r"previously\s+(?:described|reported)|in\s+the\s+literature)\b", re.I)
 OWN_STUDY = re.compile(r"\b(?:this|we|our|present|current|here(?:in)?|aims?|aimed|purpose|objectives?|goal)\b", re.I)
 ASSESSMENT_AFTER = re.compile(r"^\W{0,3}(?:\w+\s+){0,2}?(?:showed|revealed|demonstrated|confirmed\s+the\s+(?:diagnosis|lesion)|scans?\b|scanning|findings|times?\b|dose)", re.I)
-ASSESSMENT_BEFORE = re.compile(r"\b(?:(?:follow-?up|post-?(?:operative|procedural|treatment)|repeat(?:ed)?)\s+|diagnos\w+\s+by\s+|(?:seen|visible|shown|evident|detected)\s+on\s+)$", re.I)
+ASSESSMENT_BEFORE = re.compile(r"\b(?:(?:follow-?up|post-?(?:operative|procedural|treatment))\s+|diagnos\w+\s+by\s+|(?:seen|visible|shown|evident|detected)\s+on\s+)$", re.I)
 
 
 def mention_role(sentence, start: int, end: int, treatment_elsewhere: bool) -> str:
