@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import re
 
+from .patterns import keyed_alternation
+
 NEG_SCOPE = r"(?:\w+\s+){0,3}?"
 # 1. between-group null findings
 NULL = re.compile(
@@ -52,7 +54,7 @@ HARMFUL = (r"pain|vas|nrs|scores?|opioids?|morphine|analgesics?|consumption|requ
            r"complications?|adverse|side\s+effects?|length\s+of\s+stay|disability|spasticity|intensity|incidence|rates?\s+of\s+(?:recurrence|failure)")
 WANTED = r"relief|analgesia|satisfaction|success|function|improvement|reduction|decrease|efficacy|benefit|responders?|duration\s+of\s+(?:relief|analgesia)"
 COMPARATIVE = re.compile(
-    rf"(?P<a>[^;]*?)\b(?P<cmp>{GOOD_COMPARATIVE}|{BAD_COMPARATIVE}|{LOWER}|{HIGHER})\b(?P<mid>[^;]{{0,80}}?)"
+    rf"\b(?P<cmp>{GOOD_COMPARATIVE}|{BAD_COMPARATIVE}|{LOWER}|{HIGHER})\b(?P<mid>[^;]{{0,80}}?)"
     rf"\b(?:than|(?:as\s+)?compared\s+(?:with|to)|in\s+comparison\s+(?:with|to)|relative\s+to|versus|vs\.?)\b(?P<b>[^;]{{0,80}})", re.I)
 # clauses that are not findings: baseline comparability, an outcome's definition, a purpose
 BASELINE = re.compile(r"\b(?:age|sex|gender|demographic\w*|baseline\s+characteristics|body\s+mass|BMI|ASA)\b", re.I)
@@ -64,20 +66,32 @@ COMPARATORS = re.compile(r"\b(?:controls?|sham|placebo|usual\s+care|standard\s+(
                          r"pre-?(?:operative|procedure|procedural|treatment|intervention)\s+(?:values?|levels?|scores?)|before\s+(?:the\s+)?(?:procedure|treatment)|"
                          r"no\s+(?:treatment|intervention))\b", re.I)
 # 3. improvement predicates
-IMPROVEMENT = re.compile(
-    r"\b(?:significant(?:ly)?|substantial(?:ly)?|marked(?:ly)?|drastic(?:ally)?|dramatic(?:ally)?|clinically\s+meaningful)\s+(?:\w+\s+){0,2}?"
-    r"(?:reduc\w*|decreas\w*|lower\w*|less|fewer|shorter|improv\w*|better|relie\w*|declin\w*|drop\w*|weaker)"
-    r"|\b(?:reduc\w*|decreas\w*|declin\w*|lower\w*|drop\w*|fell)\s+(?:\w+\s+){0,5}?(?:pain|opioids?|analgesics?|morphine|length\s+of\s+stay|"
-    r"spasticity|MMEs?|consumption|utili[sz]ation|use|scores?|VAS|NRS|intensity|disability|requirements?)"
-    r"|\b(?:pain|VAS|NRS|scores?|intensity|opioid\s+(?:use|consumption))\s+(?:\w+\s+){0,4}?(?:reduc\w*|decreas\w*|declin\w*|dropped|fell|improved)"
-    r"|\breduce\s+from\b|\bimprov(?:ed|ement|ements|es|ing)\b|\bpain[\s-]free\b|\bfree\s+of\s+pain\b|\bpain\s+(?:was\s+)?(?:absent|resolved|abolished|eliminated)"
-    r"|\b(?:complete|significant|adequate|good|excellent|major|prolonged|long-?lasting|durable|sustained|effective|satisfactory|substantial)\s+(?:\w+\s+)?(?:pain\s+)?(?:relief|analgesia|responses?|results?|outcomes?)\b"
-    r"|\b(?:relieve[sd]?|alleviate[sd]?|eliminate[sd]?|abolishe[sd]?)\b|\b(?:got|obtained|achieved|experienced|reported)\s+(?:[\w>≥%.-]+\s+){0,3}?(?:pain\s+)?relief"
-    r"|(?<!less\s)(?<!in)\beffective(?:ly|ness)?\b|\befficacious\b|\bsuccessful(?:ly)?\b|\b(?:valuable|useful|promising|viable|favou?rable)\s+(?:\w+\s+)?(?:alternative|tool|option|technique|method|treatment|therapy|modality|adjunct|approach|results?|outcomes?)"
-    r"|\b(?:suggest|support|show|demonstrate|confirm)\w*\s+(?:the\s+)?(?:\w+\s+)?(?:efficacy|effectiveness|benefits?|usefulness|value)"
-    r"|\bbenefit(?:ed|s)?\s+(?:\w+\s+)?from\b|\bsignificant\s+benefits?\b|(?<!no\s)\bbenefits?\s+of\b"
-    r"|\b(?:provide[sd]?|promote[sd]?|produce[sd]?|offer(?:s|ed)?|yield(?:s|ed)?)\s+(?:\w+\s+){0,3}?(?:analgesi\w*|pain\s+relief|relief|benefit)"
-    r"|\bless\s+(?:\w+\s+)?pain\b|\blower\s+pain\b|\bshortened\b|\breduction\s+(?:in|of)\s+(?:\w+\s+){0,3}(?:pain|opioid|epidural|analgesic|spasticity|scores?)", re.I)
+IMPROVEMENT = keyed_alternation([
+    (("signific", "substanti", "marked", "drastic", "dramatic", "clinically"),
+     r"\b(?:significant(?:ly)?|substantial(?:ly)?|marked(?:ly)?|drastic(?:ally)?|dramatic(?:ally)?|clinically\s+meaningful)\s+(?:\w+\s+){0,2}?"
+     r"(?:reduc\w*|decreas\w*|lower\w*|less|fewer|shorter|improv\w*|better|relie\w*|declin\w*|drop\w*|weaker)"),
+    (("reduc", "decreas", "declin", "lower", "drop", "fell"),
+     r"\b(?:reduc\w*|decreas\w*|declin\w*|lower\w*|drop\w*|fell)\s+(?:\w+\s+){0,5}?(?:pain|opioids?|analgesics?|morphine|length\s+of\s+stay|"
+     r"spasticity|MMEs?|consumption|utili[sz]ation|use|scores?|VAS|NRS|intensity|disability|requirements?)"),
+    (("reduc", "decreas", "declin", "dropped", "fell", "improved"),
+     r"\b(?:pain|VAS|NRS|scores?|intensity|opioid\s+(?:use|consumption))\s+(?:\w+\s+){0,4}?(?:reduc\w*|decreas\w*|declin\w*|dropped|fell|improved)"),
+    (("reduce from", "improv", "free", "absent", "resolved", "abolished", "eliminated"),
+     r"\breduce\s+from\b|\bimprov(?:ed|ement|ements|es|ing)\b|\bpain[\s-]free\b|\bfree\s+of\s+pain\b|\bpain\s+(?:was\s+)?(?:absent|resolved|abolished|eliminated)"),
+    (("relief", "analgesia", "response", "result", "outcome"),
+     r"\b(?:complete|significant|adequate|good|excellent|major|prolonged|long-?lasting|durable|sustained|effective|satisfactory|substantial)\s+(?:\w+\s+)?(?:pain\s+)?(?:relief|analgesia|responses?|results?|outcomes?)\b"),
+    (("reliev", "allevia", "eliminat", "abolish"), r"\b(?:relieve[sd]?|alleviate[sd]?|eliminate[sd]?|abolishe[sd]?)\b"),
+    (("relief",), r"\b(?:got|obtained|achieved|experienced|reported)\s+(?:[\w>≥%.-]+\s+){0,3}?(?:pain\s+)?relief"),
+    (("effective", "efficacious", "successful"), r"(?<!less\s)(?<!in)\beffective(?:ly|ness)?\b|\befficacious\b|\bsuccessful(?:ly)?\b"),
+    (("valuable", "useful", "promising", "viable", "favorable", "favourable"),
+     r"\b(?:valuable|useful|promising|viable|favou?rable)\s+(?:\w+\s+)?(?:alternative|tool|option|technique|method|treatment|therapy|modality|adjunct|approach|results?|outcomes?)"),
+    (("efficacy", "effectiveness", "benefit", "usefulness", "value"),
+     r"\b(?:suggest|support|show|demonstrate|confirm)\w*\s+(?:the\s+)?(?:\w+\s+)?(?:efficacy|effectiveness|benefits?|usefulness|value)"),
+    (("benefit",), r"\bbenefit(?:ed|s)?\s+(?:\w+\s+)?from\b|\bsignificant\s+benefits?\b|(?<!no\s)\bbenefits?\s+of\b"),
+    (("analges", "relief", "benefit"),
+     r"\b(?:provide[sd]?|promote[sd]?|produce[sd]?|offer(?:s|ed)?|yield(?:s|ed)?)\s+(?:\w+\s+){0,3}?(?:analgesi\w*|pain\s+relief|relief|benefit)"),
+    (("less", "lower pain", "shortened", "reduction"),
+     r"\bless\s+(?:\w+\s+)?pain\b|\blower\s+pain\b|\bshortened\b|\breduction\s+(?:in|of)\s+(?:\w+\s+){0,3}(?:pain|opioid|epidural|analgesic|spasticity|scores?)"),
+])
 NEGATION = re.compile(rf"\b(?:no|not|never|neither|nor|cannot|unable\s+to|failed\s+to|lack\s+of|absence\s+of|did\s+not|does\s+not|do\s+not|was\s+not|were\s+not)\s+{NEG_SCOPE}$", re.I)
 BOTH_ARMS = re.compile(r"\b(?:in|for|of)\s+(?:both|all|each\s+of\s+the)\s+(?:the\s+)?(?:\w+\s+)?(?:groups?|arms?|cohorts?)\b|\bboth\s+(?:groups?|arms?|treatments?|procedures?|techniques?)\b", re.I)
 CLAUSE_SPLIT = re.compile(r";|,\s*but\b|\bbut\s+|,?\s*however,?|\bwhereas\b|\balthough\b|\bwhile\b")
@@ -120,10 +134,11 @@ def comparative(clause: str, intervention: re.Pattern | None, before_clause: str
     m = COMPARATIVE.search(clause)
     if not m:
         return None
-    pol = _polarity(m.group("cmp"), m.group("mid") + " " + m.group("a")[-60:])
+    subject = clause[: m.start()]
+    pol = _polarity(m.group("cmp"), m.group("mid") + " " + subject[-60:])
     if not pol:
         return None
-    before = m.group("a") + " " + m.group("mid")
+    before = subject + " " + m.group("mid")
     after = m.group("b")
     b_side = _side(after, intervention)
     a_side = _side(before, intervention) or _side(before_clause, intervention)
