@@ -164,12 +164,22 @@ def parse_pdf_command(pdf, output_path):
               help="Score only records whose id or file name matches NAME (a glob); repeatable.")
 @click.option("--near-misses", is_flag=True, help="Score only records whose gold relevance is false.")
 @click.option("--misses/--no-misses", default=True, help="List every wrong value with its evidence.")
-def evaluate(corpus, only, near_misses, misses):
+@click.option("--calibrate", is_flag=True,
+              help="Write each rule's observed counts to the extractor's calibration file.")
+def evaluate(corpus, only, near_misses, misses, calibrate):
     """Score the extractor against a folder of labelled records: accuracy per field, accuracy of
     unflagged values, wrong-and-unflagged counts and a confidence reliability table."""
     from pipeline.extract.evaluate import evaluate as score, format_report
 
-    click.echo(format_report(score(corpus, only=list(only), near_misses=near_misses), misses=misses))
+    report = score(corpus, only=list(only), near_misses=near_misses)
+    click.echo(format_report(report, misses=misses))
+    if calibrate:
+        from pipeline.extract.calibration import Calibration
+        from pipeline.extract.vocabulary import VOCAB_DIR
+
+        path = VOCAB_DIR / "calibration.json"
+        Calibration({r: tuple(v) for r, v in report.rules.items()}).to_json(path)
+        click.echo(f"calibration: {len(report.rules)} rules written to {path}")
 
 
 @main.command()

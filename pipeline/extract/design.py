@@ -87,8 +87,10 @@ def _group_index(m: re.Match) -> int:
 class DesignRules:
     def __init__(self, vocab: dict, relevance_vocab: dict):
         # one alternation per design; the capture group that matched gives the cue's weight
-        self.cue_res = [(design, re.compile("|".join(f"({p})" for p, _ in vocab["cues"][design]), re.I),
-                         [w for _, w in vocab["cues"][design]])
+        # a cue is [pattern, weight] or [pattern, weight, name]: a named cue (an implied design)
+        # is its own rule, so calibration and curators can tell it from the design's own words
+        self.cue_res = [(design, re.compile("|".join(f"({c[0]})" for c in vocab["cues"][design]), re.I),
+                         [(c[1], f"design.{design}" + (f".{c[2]}" if len(c) > 2 else "")) for c in vocab["cues"][design]])
                         for design in PRECEDENCE if design in vocab["cues"]]
         self.future = re.compile(vocab["future"], re.I)
         self.not_review = re.compile(vocab["not_a_review"], re.I)
@@ -124,7 +126,8 @@ class DesignRules:
                     continue      # "a narrative review ... is also provided": a part, not what the paper is
                 seen.add(sentence)
                 got.add(design)
-                found.append((design, evidence_at(sentence, s, e, f"design.{design}", weights[_group_index(m)]), sentence))
+                weight, rule = weights[_group_index(m)]
+                found.append((design, evidence_at(sentence, s, e, rule, weight), sentence))
         for sentence, m in ctx.find(_REPORT_N_CASES):
             n = parse_number(m.group("n")) or 0
             design = "case_report" if n <= 2 else "case_series"

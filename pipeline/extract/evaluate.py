@@ -27,6 +27,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .calibration import deciding_rule
+
 STRUCTURAL = ["design", "sample_size", "target_groups", "guidance", "follow_up_days", "direction"]
 SCORED = ["relevant"] + STRUCTURAL
 FLAG_FIELD = {"relevant": "relevant", "design": "design", "sample_size": "sample_size",
@@ -81,6 +83,7 @@ class EvalReport:
     fields: dict
     design_confusion: dict          # gold -> predicted -> count
     reliability: dict               # band -> [n, correct]
+    rules: dict = field(default_factory=dict)   # deciding rule -> [values, correct]
     flagged_records: int = 0
     extractor_version: str = ""
 
@@ -139,6 +142,7 @@ def evaluate(corpus_dir: Path, extractor=None, only: list[str] | None = None,
     scores = {f: FieldScore() for f in SCORED}
     confusion: dict = defaultdict(Counter)
     reliability: dict = {band: [0, 0] for band in BANDS}
+    rules: dict = defaultdict(lambda: [0, 0])
     flagged_records = 0
     for rec, out in zip(records, outputs):
         labels = rec["labels"]
@@ -157,6 +161,10 @@ def evaluate(corpus_dir: Path, extractor=None, only: list[str] | None = None,
                 band = next(b for b in BANDS if b[0] <= conf < b[1])
                 reliability[band][0] += 1
                 reliability[band][1] += gold == pred
+                rule = deciding_rule(FLAG_FIELD[f], out["evidence"].get(FLAG_FIELD[f], []))
+                if rule:
+                    rules[rule][0] += 1
+                    rules[rule][1] += gold == pred
             if gold == pred:
                 sc.correct += 1
                 sc.correct_flagged += flagged
@@ -165,7 +173,7 @@ def evaluate(corpus_dir: Path, extractor=None, only: list[str] | None = None,
                 sc.misses.append(Miss(rec.get("id"), f, gold, pred, flagged, out["evidence"].get(key, []),
                                       [x["reason"] for x in out.get("flags", []) if x["field"] == key]))
     return EvalReport(len(records), scores, {k: dict(v) for k, v in confusion.items()},
-                      reliability, flagged_records, EXTRACTOR_VERSION)
+                      reliability, dict(rules), flagged_records, EXTRACTOR_VERSION)
 
 
 def _pct(a: int, b: int) -> str:
@@ -195,6 +203,10 @@ def format_report(report: EvalReport, misses: bool = True) -> str:
     lines += ["", "reliability (non-empty values: confidence band, values, observed accuracy):"]
     for (lo, hi), (n, ok) in report.reliability.items():
         lines.append(f"  [{lo:.1f}, {min(hi, 1.0):.1f}{']' if hi > 1 else ')'}{n:>6}{_pct(ok, n):>9}")
+    weak = sorted((ok / n, n, rule) for rule, (n, ok) in report.rules.items() if ok < n)
+    if weak:
+        lines += ["", "rules that decided a wrong value (observed accuracy, values):"]
+        lines += [f"  {rule:<44}{acc:>7.1%}{n:>6}" for acc, n, rule in weak]
     if report.design_confusion:
         lines += ["", "design confusion (rows gold, columns predicted):"]
         lines += _confusion(report.design_confusion)

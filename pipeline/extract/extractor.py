@@ -27,6 +27,7 @@ from spacy.tokens import Doc
 
 from . import (adverse_events, design, follow_up, guidance, indication, outcome, relevance,
                sample_size, targets)
+from .calibration import load_calibration
 from .evidence import FieldResult
 from .nlp import Sentence, build_nlp, sentences
 
@@ -117,6 +118,7 @@ class Extractor:
         self.version = EXTRACTOR_VERSION
         self.config = dict(config or {})
         self.thresholds = {**DEFAULT_THRESHOLDS, **self.config.get("thresholds", {})}
+        self.calibration = load_calibration(self.config.get("calibration"))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             self.nlp = build_nlp(self.config)
@@ -206,14 +208,17 @@ class Extractor:
         fields = ["relevant", "design", "sample_size", "targets", "guidance", "follow_up",
                   "outcome", "indication", "adverse_events"]
         out["evidence"] = {f: [e.to_dict() for e in res[f].evidence] for f in fields}
+        out["confidence"] = {f: self.calibration.field_confidence(f, res[f].evidence) for f in fields}
         flags = []
         for f in fields:
             r = res[f]
             for reason in r.flags:
                 flags.append({"field": f, "reason": reason})
             has_value = r.value not in (None, [], ([], [])) and not (isinstance(r.value, dict) and r.value.get("direction") is None and r.value.get("text") is None)
-            if has_value and r.evidence and r.confidence < self.thresholds[f]:
-                flags.append({"field": f, "reason": f"low confidence {r.confidence:.2f} < {self.thresholds[f]:.2f} ({r.evidence[0].rule})"})
+            conf = out["confidence"][f]
+            if has_value and conf is not None and conf < self.thresholds[f]:
+                weakest = min(r.evidence, key=lambda e: e.confidence) if f in ("targets", "guidance") else r.evidence[0]
+                flags.append({"field": f, "reason": f"low confidence {conf:.2f} < {self.thresholds[f]:.2f} ({weakest.rule})"})
         for f in ("design", "sample_size"):
             r = res[f]
             if f == "sample_size" and r.value is not None and r.value <= 0:
