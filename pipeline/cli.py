@@ -132,11 +132,14 @@ def harvest(settings, source, since, until, offline, corpus):
 @main.command()
 @click.option("--input", "input_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--output", "output_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
-def extract(input_path, output_path):
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Processes to extract on (default: every core).")
+@click.pass_obj
+def extract(settings, input_path, output_path, workers):
     """Extract fields from records (JSONL in, JSONL out, same order). No network, no database."""
     from pipeline.extract import extract_file
 
-    count = extract_file(input_path, output_path)
+    count = extract_file(input_path, output_path, workers=workers, config=settings.extractor_config)
     click.echo(f"{count} extraction(s) written to {output_path}", err=True)
 
 

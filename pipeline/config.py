@@ -42,6 +42,7 @@ ENV = {
     "http_backoff": "LITMINE_HTTP_BACKOFF",
     "batch_size": "LITMINE_BATCH_SIZE",
     "pdf_max_bytes": "LITMINE_PDF_MAX_BYTES",
+    "topic_vocab": "LITMINE_TOPIC_VOCAB",
 }
 
 
@@ -68,7 +69,15 @@ class Settings:
     # E-utilities allows up to 10,000 ids per efetch, but asks for batches of ~200 per request.
     batch_size: int = 200
     pdf_max_bytes: int = 50 * 1024 * 1024
+    # What makes a record relevant to the topic (pipeline/extract/vocab/relevance.json's shape);
+    # a different query brings its own. None: the default cryoneurolysis topic.
+    topic_vocab: Path | None = None
     extra: dict = field(default_factory=dict)
+
+    @property
+    def extractor_config(self) -> dict:
+        """The extractor's configuration from these settings."""
+        return {"relevance_vocab": str(self.topic_vocab)} if self.topic_vocab else {}
 
     @property
     def ncbi_requests_per_second(self) -> float:
@@ -112,6 +121,8 @@ class Settings:
                 values[key] = get(key)
         if get("ncbi_api_key"):
             values["ncbi_api_key"] = get("ncbi_api_key")
+        if get("topic_vocab"):
+            values["topic_vocab"] = Path(get("topic_vocab"))
         if get("harvest_start"):
             values["harvest_start"] = date.fromisoformat(get("harvest_start"))
         for key, cast in (("http_timeout", float), ("http_retries", int), ("http_backoff", float),
