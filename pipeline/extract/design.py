@@ -27,6 +27,7 @@ import re
 
 from .evidence import Evidence, FieldResult, evidence_at
 from .numbers import NUMBER, parse_number
+from .patterns import compile_cue
 from .relevance import has_human_subjects
 from .vocabulary import load_vocab
 
@@ -89,7 +90,7 @@ class DesignRules:
         # one alternation per design; the capture group that matched gives the cue's weight
         # a cue is [pattern, weight] or [pattern, weight, name]: a named cue (an implied design)
         # is its own rule, so calibration and curators can tell it from the design's own words
-        self.cue_res = [(design, re.compile("|".join(f"({c[0]})" for c in vocab["cues"][design]), re.I),
+        self.cue_res = [(design, compile_cue("|".join(f"({c[0]})" for c in vocab["cues"][design])),
                          [(c[1], f"design.{design}" + (f".{c[2]}" if len(c) > 2 else "")) for c in vocab["cues"][design]])
                         for design in PRECEDENCE if design in vocab["cues"]]
         self.future = re.compile(vocab["future"], re.I)

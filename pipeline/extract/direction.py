@@ -29,11 +29,11 @@ from __future__ import annotations
 
 import re
 
-from .patterns import keyed_alternation
+from .patterns import compile_cue, keyed_alternation
 
 NEG_SCOPE = r"(?:\w+\s+){0,3}?"
 # 1. between-group null findings
-NULL = re.compile(
+NULL = compile_cue(
     r"\bno\s+(?:statistically\s+|clinically\s+)?(?:significant\s+|relevant\s+|meaningful\s+|major\s+|obvious\s+)?"
     r"(?:inter-?group\s+|between-?group\s+|overall\s+)?(?:differences?|benefits?|(?:treatment\s+)?effects?|improvements?|reductions?|advantages?|superiority|change)\b"
     r"|\b(?:did|does|do|could|was|were)\s+not\s+(?:significantly\s+)?(?:differ|decrease|reduce|improve|produce|result\s+in|show|"
@@ -53,7 +53,7 @@ HIGHER = r"higher|more|greater|longer|larger|stronger|increased"
 HARMFUL = (r"pain|vas|nrs|scores?|opioids?|morphine|analgesics?|consumption|requirements?|use|recurrences?|relapses?|failures?|"
            r"complications?|adverse|side\s+effects?|length\s+of\s+stay|disability|spasticity|intensity|incidence|rates?\s+of\s+(?:recurrence|failure)")
 WANTED = r"relief|analgesia|satisfaction|success|function|improvement|reduction|decrease|efficacy|benefit|responders?|duration\s+of\s+(?:relief|analgesia)"
-COMPARATIVE = re.compile(
+COMPARATIVE = compile_cue(
     rf"\b(?P<cmp>{GOOD_COMPARATIVE}|{BAD_COMPARATIVE}|{LOWER}|{HIGHER})\b(?P<mid>[^;]{{0,80}}?)"
     rf"\b(?:than|(?:as\s+)?compared\s+(?:with|to)|in\s+comparison\s+(?:with|to)|relative\s+to|versus|vs\.?)\b(?P<b>[^;]{{0,80}})", re.I)
 # clauses that are not findings: baseline comparability, an outcome's definition, a purpose

@@ -34,17 +34,18 @@ import re
 
 from .evidence import FieldResult, evidence_at
 from .numbers import NUMBER, ORDINAL, parse_number
+from .patterns import compile_cue
 
 UNIT_DAYS = {"hour": 1 / 24, "day": 1, "week": 7, "month": 30, "year": 365}
 _UNIT = r"(?P<unit>hours?|hrs?|h|days?|d|weeks?|wks?|months?|mos?|years?|yrs?|y)"
 _N = rf"(?:{NUMBER}|\d+(?:\.\d+)?)"
 _SEP = r"(?:\s*(?:-|–|—|‐|to)\s*)"
 # "1, 6, and 12 months" | "2-18 months" | "6 to 12 months" | "27 months" | "6-month" | "3-mo"
-DURATION = re.compile(
+DURATION = compile_cue(
     rf"(?<![\w.])(?P<nums>{_N}(?:(?:{_SEP}|\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+){_N}){{0,4}})"
     rf"(?:\s*|[\s-]|‐){_UNIT}(?![a-z])", re.I)
-ORDINAL_DURATION = re.compile(rf"\b(?:the\s+)?(?P<ord>{ORDINAL})\s+(?P<unit>day|week|month|year)\b", re.I)
-DAY_N = re.compile(r"\b(?:(?:post-?operative|post-?procedure|postprocedural)\s+)?(?P<unit>days?|weeks?|months?)\s+(?P<nums>\d+(?:\s*(?:-|–|to|and)\s*\d+)?)\b", re.I)
+ORDINAL_DURATION = compile_cue(rf"\b(?:the\s+)?(?P<ord>{ORDINAL})\s+(?P<unit>day|week|month|year)\b", re.I)
+DAY_N = compile_cue(r"\b(?:(?:post-?operative|post-?procedure|postprocedural)\s+)?(?P<unit>days?|weeks?|months?)\s+(?P<nums>\d+(?:\s*(?:-|–|to|and)\s*\d+)?)\b", re.I)
 
 TIER1_BEFORE = re.compile(r"(?:follow(?:ed)?[\s-]*(?:‐\s*)?up|followed)\s*(?:time|period|duration|interval)?\s*(?:was|were|of|lasted|ranged from|range|:|=|averaged|\(|was\s+(?:a\s+)?(?:mean|median)\s+(?:of\s+)?)?\s*(?:a\s+|an\s+)?(?:mean|median|average|minimum|maximum|at least)?\s*(?:of\s+|was\s+)?(?:up\s+to\s+)?$|followed\s+(?:up\s+)?(?:for|during|over)\s+(?:a\s+)?(?:mean\s+(?:of\s+)?|median\s+(?:of\s+)?|period\s+of\s+)?$", re.I)
 TIER1_AFTER = re.compile(r"^\s*(?:of\s+)?(?:post[\s-]?\w+\s+)?follow[\s-]*(?:‐\s*)?up\b|^\s*period\s+following\b", re.I)

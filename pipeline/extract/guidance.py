@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 
 from .evidence import Evidence, FieldResult, evidence_at
+from .patterns import compile_cue
 from .vocabulary import load_vocab
 
 ORDER = ["ultrasound", "fluoroscopy", "ct", "mri", "nerve_stimulator", "landmark", "surgical", "blind"]
@@ -76,7 +77,7 @@ def mention_role(sentence, start: int, end: int, treatment_elsewhere: bool) -> s
 class GuidanceRules:
     def __init__(self, vocab: dict):
         # one alternation per modality, searched once over the text (group i+1 = cue i)
-        self.combined = [(k, re.compile("|".join(f"({p})" for p, _ in v), re.I), [w for _, w in v])
+        self.combined = [(k, compile_cue("|".join(f"({p})" for p, _ in v)), [w for _, w in v])
                          for k, v in vocab["cues"].items()]
         self.context = {k: re.compile(v, re.I) for k, v in vocab["needs_context"].items()}
         self.keys = vocab.get("keys", {})

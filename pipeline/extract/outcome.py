@@ -28,6 +28,7 @@ import re
 from .direction import clause_direction, intervention_pattern
 from .evidence import FieldResult, evidence_at
 from .numbers import NUMBER, parse_number
+from .patterns import compile_cue
 
 # the measures a main efficacy finding is about (not range of motion, diet, bleeding, satisfaction)
 EFFICACY_MEASURE = re.compile(r"\b(?:pain|analges\w*|relie\w*|opioids?|morphine|VAS|NRS|WOMAC|spasticity|efficacy|effective\w*|"
@@ -35,11 +36,11 @@ EFFICACY_MEASURE = re.compile(r"\b(?:pain|analges\w*|relie\w*|opioids?|morphine|
 # the procedure words of a title, which name the study's intervention
 PROCEDURE_WORDS = re.compile(r"\b(?:cryo[\w-]*|(?:pulsed\s+)?radiofrequency|P?RFA?|stimulation|PNS|neurolys\w*|neurolytic|"
                              r"ablation|denervation|neurotomy|rhizotomy|injections?|blocks?|blockade)\b", re.I)
-COMPARATIVE_STUDY = re.compile(r"\b(?:control|sham|placebo)\s+(?:group|arm)|\bversus\b|\bvs\.?\s|\bcompared\s+(?:with|to)\b|\brandomi[sz]ed\b|\btwo\s+groups\b|\bgroup\s+[AB12]\b", re.I)
+COMPARATIVE_STUDY = compile_cue(r"\b(?:control|sham|placebo)\s+(?:group|arm)|\bversus\b|\bvs\.?\s|\bcompared\s+(?:with|to)\b|\brandomi[sz]ed\b|\btwo\s+groups\b|\bgroup\s+[AB12]\b", re.I)
 AIM = re.compile(r"\b(?:aims?|aimed|objectives?|purpose|hypothesi[sz]\w*|was\s+to\s+(?:evaluate|investigate|assess|determine|compare|examine)|to\s+(?:evaluate|investigate|assess|examine|determine)\s+(?:the|whether))\b", re.I)
 FUTURE = re.compile(r"\b(?:are|is|be)\s+(?:still\s+)?(?:needed|required|warranted|necessary)\b|\bshould\s+be\s+performed\b|\bfuture\b"
                     r"|\bwill\s+(?:be|also|then|receive|undergo|inform|assess|compare|evaluate)\b|\b(?:needs?|remains?)\s+to\s+be\b", re.I)
-SAFETY = re.compile(r"\b(?:complications?|adverse|side[\s-]effects?|safe(?:ty|ly)?|infections?|dysesthesia\w*|dysaesthesia\w*|numbness|bruising|neuritis|morbidity|hematoma|pneumothorax|tolerated|nausea|pruritus)\b", re.I)
+SAFETY = compile_cue(r"\b(?:complications?|adverse|side[\s-]effects?|safe(?:ty|ly)?|infections?|dysesthesia\w*|dysaesthesia\w*|numbness|bruising|neuritis|morbidity|hematoma|pneumothorax|tolerated|nausea|pruritus)\b", re.I)
 STRONG_EFFICACY = re.compile(r"\b(?:efficacy|effective|efficacious|analges\w*|relief|pain\s+scores?|opioids?)\b", re.I)
 PRIMARY = re.compile(r"\bprimary\s+(?:outcome|end[\s-]?point)|\bmain\s+outcome", re.I)
 CONCLUDING = re.compile(r"^(?:we\s+conclude|in\s+conclusion|thus|therefore|overall|these\s+(?:results|findings|data)|our\s+(?:results|findings|data)|this\s+(?:study|work|trial|report)\s+(?:shows|showed|demonstrates|provides|suggests|indicates))", re.I)
@@ -72,7 +73,7 @@ def responder_threshold(text: str) -> float | None:
     return None
 
 
-FROM_TO = re.compile(r"\b(?:decreas\w*|reduc\w*|improv\w*|declin\w*|fell|dropped|changed|decrease\s+of\s+pain|reduction\s+of\s+pain)\b[^.;]{0,40}?\bfrom\s+(?:a\s+)?(?:mean\s+(?:of\s+)?)?(?P<a>\d+(?:\.\d+)?)", re.I)
+FROM_TO = compile_cue(r"\b(?:decreas\w*|reduc\w*|improv\w*|declin\w*|fell|dropped|changed|decrease\s+of\s+pain|reduction\s+of\s+pain)\b[^.;]{0,40}?\bfrom\s+(?:a\s+)?(?:mean\s+(?:of\s+)?)?(?P<a>\d+(?:\.\d+)?)", re.I)
 LIST_VALUE = re.compile(r"(?:\bto|,|\band)\s+(?P<v>\d+(?:\.\d+)?)(?=\s*(?:/\s*10\b|\(|\bat\b|,|\band\b|$|\s|\)))")
 WITHIN_GROUP = re.compile(r"\(\s*cryo[\w-]*\s*:\s*(?P<v>[–−-]?\s*\d+(?:\.\d+)?)", re.I)
 SCALES = [("womac", re.compile(r"\bWOMAC\b")), ("nrs", re.compile(r"\bNRS\b|numeric(?:al)?\s+(?:pain\s+)?rating\s+scale", re.I)),

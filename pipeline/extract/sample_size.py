@@ -28,19 +28,20 @@ import re
 
 from .evidence import Evidence, FieldResult, evidence_at
 from .numbers import NUMBER, parse_number
+from .patterns import compile_cue
 
 NOUNS = (r"patients|participants|subjects|individuals|adults|children|infants|adolescents|men|women|"
          r"males|females|volunteers|cases|veterans|recipients|persons|people|amputees|athletes|"
          r"sheep|swine|pigs|rats|mice|dogs|rabbits|animals|cadavers|inpatients|outpatients")
 _MOD = r"(?:(?!(?:of|the|with|in|to|for|from|had|were|was|and|or|who|per|percent|than|on|at|by|had)\b)[A-Za-z][\w'’-]*\s+)"
-COUNT = re.compile(rf"(?<![\w.,-])(?P<num>{NUMBER})\s+(?P<mods>{_MOD}{{0,3}}?)(?:[\w-]*-)?(?P<noun>{NOUNS})\b(?!\s+of\b)", re.I)
-ARMS = re.compile(rf"(?<![\w.,-])(?P<a>{NUMBER})\s+(?P<ma>[\w'’-]+(?:\s[\w'’-]+)?)\s+(?:and|,)\s+(?P<b>{NUMBER})\s+(?:[\w'’-]+\s+){{1,2}}?(?P<noun>patients|participants|subjects|adults|children)\b", re.I)
+COUNT = compile_cue(rf"(?<![\w.,-])(?P<num>{NUMBER})\s+(?P<mods>{_MOD}{{0,3}}?)(?:[\w-]*-)?(?P<noun>{NOUNS})\b(?!\s+of\b)", re.I)
+ARMS = compile_cue(rf"(?<![\w.,-])(?P<a>{NUMBER})\s+(?P<ma>[\w'’-]+(?:\s[\w'’-]+)?)\s+(?:and|,)\s+(?P<b>{NUMBER})\s+(?:[\w'’-]+\s+){{1,2}}?(?P<noun>patients|participants|subjects|adults|children)\b", re.I)
 # a cohort split by sex or age: "21 women and 9 men", "Twelve boys and 8 girls"
 _PARTS = r"(?:men|women|males|females|boys|girls|children|adults|adolescents)"
-PARTS_SUM = re.compile(rf"(?<![\w.,-])(?P<a>{NUMBER})\s+(?:[\w-]+\s+)?{_PARTS}\s+(?:and|,)\s+(?P<b>{NUMBER})\s+(?:[\w-]+\s+)?{_PARTS}\b", re.I)
+PARTS_SUM = compile_cue(rf"(?<![\w.,-])(?P<a>{NUMBER})\s+(?:[\w-]+\s+)?{_PARTS}\s+(?:and|,)\s+(?P<b>{NUMBER})\s+(?:[\w-]+\s+)?{_PARTS}\b", re.I)
 BARE_ENROLLED = re.compile(rf"(?<![\w.,-])(?P<num>{NUMBER})\s+(?:were|had\s+been)\s+(?:subsequently\s+|finally\s+|eventually\s+)?(?:enrolled|included|randomi[sz]ed|recruited|analy[sz]ed)\b", re.I)
 ARM_WORDS = r"(?:sham|control|placebo|active|usual\s+care|standard[\w-]*|treatment|intervention|cryo[\w-]*|epidural|block)"
-ARMS_NAMED = re.compile(rf"(?<![\w.,-])(?P<a>{NUMBER})\s+(?:patients\s+|participants\s+)?(?:received\s+|to\s+|in\s+the\s+)?(?P<x>{ARM_WORDS})(?:\s+group)?\s*(?:,\s*|\s+and\s+|\s+vs\.?\s+|\s+versus\s+)(?P<b>{NUMBER})\s+(?:patients\s+|participants\s+)?(?:received\s+|to\s+|in\s+the\s+)?(?P<y>{ARM_WORDS})\b", re.I)
+ARMS_NAMED = compile_cue(rf"(?<![\w.,-])(?P<a>{NUMBER})\s+(?:patients\s+|participants\s+)?(?:received\s+|to\s+|in\s+the\s+)?(?P<x>{ARM_WORDS})(?:\s+group)?\s*(?:,\s*|\s+and\s+|\s+vs\.?\s+|\s+versus\s+)(?P<b>{NUMBER})\s+(?:patients\s+|participants\s+)?(?:received\s+|to\s+|in\s+the\s+)?(?P<y>{ARM_WORDS})\b", re.I)
 N_AFTER = re.compile(r"\b(?:patients|participants|subjects|cases|adults|children)\b[^()]{0,25}\(\s*[Nn]\s*=\s*(?P<num>\d+)\s*\)")
 N_EQUALS = re.compile(r"\(\s*[Nn]\s*=\s*(?P<num>\d+)\s*[),;]")
 SINGLE = re.compile(r"\b(?:an?\s+(?:single|\d+[\s-]year[\s-]old|(?:[\w-]+\s+){0,2}?(?:old|young)\s+)\s*(?:man|woman|male|female|boy|girl|patient|gentleman|lady)|a\s+single\s+(?:patient|case|subject))\b", re.I)
