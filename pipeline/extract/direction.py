@@ -203,6 +203,6 @@ def intervention_pattern(title: str, procedure_words: re.Pattern) -> re.Pattern 
     plus the arm names abstracts use for it."""
     first = procedure_words.search(title or "")
     word = first.group(0) if first else "cryo"
-    alts = [r"cryo[\w-]*" if word.lower().startswith("cryo") else re.escape(word)]
+    alts = [r"[ck]ryo[\w-]*" if word.lower()[1:].startswith("ryo") else re.escape(word)]
     alts += [r"(?:treatment|trial|study|intervention|active|experimental)\s+(?:group|arm)"]
     return re.compile(r"\b(?:" + "|".join(alts) + r")", re.I)

@@ -34,7 +34,7 @@ from .patterns import compile_cue
 EFFICACY_MEASURE = re.compile(r"\b(?:pain|analges\w*|relie\w*|opioids?|morphine|VAS|NRS|WOMAC|spasticity|efficacy|effective\w*|"
                               r"primary|responders?|success\w*|benefit\w*|outcomes?|symptoms?|neuralgia|headaches?)\b", re.I)
 # the procedure words of a title, which name the study's intervention
-PROCEDURE_WORDS = re.compile(r"\b(?:cryo[\w-]*|(?:pulsed\s+)?radiofrequency|P?RFA?|stimulation|PNS|neurolys\w*|neurolytic|"
+PROCEDURE_WORDS = re.compile(r"\b(?:[ck]ryo[\w-]*|(?:pulsed\s+)?radiofrequency|P?RFA?|stimulation|PNS|neurolys\w*|neurolytic|"
                              r"ablation|denervation|neurotomy|rhizotomy|injections?|blocks?|blockade)\b", re.I)
 COMPARATIVE_STUDY = compile_cue(r"\b(?:control|sham|placebo)\s+(?:group|arm)|\bversus\b|\bvs\.?\s|\bcompared\s+(?:with|to)\b|\brandomi[sz]ed\b|\btwo\s+groups\b|\bgroup\s+[AB12]\b", re.I)
 AIM = re.compile(r"\b(?:aims?|aimed|objectives?|purpose|hypothesi[sz]\w*|was\s+to\s+(?:evaluate|investigate|assess|determine|compare|examine)|to\s+(?:evaluate|investigate|assess|examine|determine)\s+(?:the|whether))\b", re.I)

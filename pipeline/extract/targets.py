@@ -45,7 +45,7 @@ if not Doc.has_extension("nerve_hits"):
 
 _PLURALS = (("nerve", "nerves"), ("branch", "branches"), ("neuroma", "neuromas"),
             ("ganglion", "ganglia"), ("joint", "joints"))
-CRYO_WORD = compile_cue(r"cryo|freez|froze|denervat|neurotom|neurolys|ablat|lesion|treat|block")
+CRYO_WORD = compile_cue(r"[ck]ryo|freez|froze|denervat|neurotom|neurolys|ablat|lesion|treat|block")
 COMPLICATION_AFTER = re.compile(r"^[\s-]*(?:\w+\s+){0,1}(?:palsy|palsies|injur\w*|damage|paralys\w*|formation|dysfunction|irritation|entrapment|deficit)", re.I)
 NEUROMA_AFTER = re.compile(r"^[\s-]*(?:stump\s+|end\s+|terminal\s+)?neuromas?\b", re.I)   # "sural nerve neuroma"
 COMPLICATION_BEFORE = re.compile(r"(?:risk of|damage|injury (?:to|of)|/)\s*(?:the\s+)?$", re.I)

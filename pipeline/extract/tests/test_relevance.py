@@ -47,3 +47,9 @@ def test_the_topic_vocabulary_is_configuration(tmp_path):
     default, other = build_extractor().extract(record), build_extractor(settings.extractor_config).extract(record)
     assert default["relevant"] is False and other["relevant"] is True
     assert default["target_groups"] == other["target_groups"] == ["genicular"]
+
+
+def test_kryo_spelling_is_freezing_too(extract):
+    out = extract("Kryorhizotomy of the lumbar medial branches was performed in 50 patients with facet pain.",
+                  title="Percutaneous kryorhizotomy for lumbar facet pain")
+    assert out["relevant"] is True
