@@ -52,7 +52,8 @@ LOWER = r"lower|less|fewer|shorter|smaller|weaker|reduced|decreased"
 HIGHER = r"higher|more|greater|longer|larger|stronger|increased"
 HARMFUL = (r"pain|vas|nrs|scores?|opioids?|morphine|analgesics?|consumption|requirements?|use|recurrences?|relapses?|failures?|"
            r"complications?|adverse|side\s+effects?|length\s+of\s+stay|disability|spasticity|intensity|incidence|rates?\s+of\s+(?:recurrence|failure)")
-WANTED = r"relief|analgesia|satisfaction|success|function|improvement|reduction|decrease|efficacy|benefit|responders?|duration\s+of\s+(?:relief|analgesia)"
+WANTED = (r"relief|analgesia|satisfaction|success(?:\s+rates?)?|function|improvements?|reductions?|decreases?|efficacy|benefits?|"
+          r"responders?|duration\s+of\s+(?:relief|analgesia)")
 COMPARATIVE = compile_cue(
     rf"\b(?P<cmp>{GOOD_COMPARATIVE}|{BAD_COMPARATIVE}|{LOWER}|{HIGHER})\b(?P<mid>[^;]{{0,80}}?)"
     rf"\b(?:than|(?:as\s+)?compared\s+(?:with|to)|in\s+comparison\s+(?:with|to)|relative\s+to|versus|vs\.?)\b(?P<b>[^;]{{0,80}})", re.I)

@@ -18,7 +18,8 @@ Method
   (">50% relief"); mean_change from "decreased from 7.7 to ... 4.2" (last value of the list
   minus the first) or a within-group change "(cryoneurolysis: -1.9"; scale from VAS / NRS /
   WOMAC words in the abstract.
-* A technical note without patients reports no outcome.
+* A protocol, and a technical note without patients, report no outcome (what a protocol
+  "will" show is no finding).
 """
 
 from __future__ import annotations
@@ -166,7 +167,7 @@ class OutcomeRules:
     def __call__(self, ctx, design: str | None, sample_size: int | None) -> FieldResult:
         empty = {"text": None, "responder_pct": None, "responder_threshold_pct": None,
                  "mean_change": None, "scale": None, "direction": None}
-        if design == "technical_note" and sample_size is None:
+        if design == "protocol" or (design == "technical_note" and sample_size is None):
             return FieldResult(empty)
         chosen = self.choose(ctx)
         value = dict(empty)

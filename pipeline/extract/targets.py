@@ -15,7 +15,8 @@ Method
 * A nerve that names where a neuroma sits ("a superficial radial nerve neuroma") is not a target
   of its own: the neuroma is.
 * A nerve named as a complication ("phrenic nerve palsy", "neuroma formation", "nerve
-  damage/neuroma") is not a target, nor one named as the usual alternative ("conventional
+  damage/neuroma") or as one the procedure protects ("phrenic nerve function was monitored",
+  "to spare the femoral nerve") is not a target, nor one named as the usual alternative ("conventional
   blocks such as the femoral nerve block", "instead of the sciatic nerve").
 * Spinal levels: "S1-3 lateral branches" and "lateral branches of S1, S2 and S3" are sacral
   lateral branches, "L3-L5 medial branches" lumbar medial branches; dorsal rami and cervical or
@@ -46,9 +47,10 @@ if not Doc.has_extension("nerve_hits"):
 _PLURALS = (("nerve", "nerves"), ("branch", "branches"), ("neuroma", "neuromas"),
             ("ganglion", "ganglia"), ("joint", "joints"))
 CRYO_WORD = compile_cue(r"[ck]ryo|freez|froze|denervat|neurotom|neurolys|ablat|lesion|treat|block")
-COMPLICATION_AFTER = re.compile(r"^[\s-]*(?:\w+\s+){0,1}(?:palsy|palsies|injur\w*|damage|paralys\w*|formation|dysfunction|irritation|entrapment|deficit)", re.I)
+COMPLICATION_AFTER = re.compile(r"^[\s-]*(?:\w+\s+){0,1}(?:palsy|palsies|injur\w*|damage|paralys\w*|formation|dysfunction|irritation|entrapment|deficit"
+                                r"|function|monitor\w*|integrity|preservation|protection|pacing|conduction)", re.I)
 NEUROMA_AFTER = re.compile(r"^[\s-]*(?:stump\s+|end\s+|terminal\s+)?neuromas?\b", re.I)   # "sural nerve neuroma"
-COMPLICATION_BEFORE = re.compile(r"(?:risk of|damage|injury (?:to|of)|/)\s*(?:the\s+)?$", re.I)
+COMPLICATION_BEFORE = re.compile(r"(?:risk of|damage|injury (?:to|of)|/|protect(?:ing|ed)?|avoid(?:ing)?|spar(?:e|ing)|monitor(?:ing|ed)?)\s*(?:the\s+)?$", re.I)
 MODIFIERS = {"medial", "lateral", "superior", "inferior", "anterior", "posterior", "deep",
              "superficial", "common", "greater", "lesser", "third", "proximal", "distal",
              "right", "left", "bilateral", "motor", "sensory", "mixed", "primarily",

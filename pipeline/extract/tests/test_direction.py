@@ -69,3 +69,8 @@ def test_findings_disagreeing_in_one_part_of_the_abstract_are_flagged(extract):
     out = extract("Results: Pain was significantly lower after cryoneurolysis than after sham at 6 weeks. "
                   "There was no significant difference in pain between cryoneurolysis and sham at 12 weeks.")
     assert any(f["field"] == "outcome" and "disagree" in f["reason"] for f in out["flags"])
+
+
+def test_a_larger_reduction_than_the_comparator_is_a_win():
+    sentence = "Cryoneurolysis produced larger and more durable reductions in spasticity than botulinum toxin."
+    assert clause_direction(sentence, CRYO, comparative_study=True) == ("improved", "comparative")

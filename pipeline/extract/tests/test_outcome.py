@@ -49,3 +49,10 @@ def test_a_percent_change_without_responders_is_not_a_responder_rate(extract):
     outcome = extract("Results: Pain improved significantly. Opioid consumption was reduced by 50% "
                       "at 4 weeks.")["outcome"]
     assert outcome["responder_pct"] is None and outcome["responder_threshold_pct"] is None
+
+
+def test_a_protocol_has_no_finding(extract):
+    out = extract("Methods: 120 adults will be randomised to freezing or sham. We expect freezing to reduce "
+                  "opioid use. Results: The trial will report pain at 12 months.",
+                  title="Intercostal nerve freezing for rib fractures: study protocol for a randomised trial")
+    assert out["design"] == "protocol" and out["outcome"]["direction"] is None

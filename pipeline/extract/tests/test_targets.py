@@ -63,3 +63,11 @@ def test_a_reviews_nerves_are_kept_but_sent_to_a_curator(extract):
                   title="Intercostal nerve freezing: a systematic review")
     assert out["target_groups"] == ["intercostal"]
     assert any(f["field"] == "targets" for f in out["flags"])
+
+
+@pytest.mark.parametrize("abstract", [
+    "Phrenic nerve function was monitored during every freeze of the pulmonary veins.",
+    "The probe was angled to spare the femoral nerve while the lesion was frozen.",
+])
+def test_a_nerve_the_procedure_protects_is_not_a_target(extract, abstract):
+    assert extract(abstract)["target_groups"] == []
