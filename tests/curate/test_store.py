@@ -200,18 +200,18 @@ def test_validation_flags_on_other_columns_are_shown_but_not_queued(con):
 
 
 def test_outcome_numbers_indication_and_adverse_events_are_curatable(con):
-    store.curate(con, "pmid:1001", "responder_pct", "64%", curator="ann", reason="Table 2")
-    store.curate(con, "pmid:1001", "responder_threshold_pct", "50", curator="ann", reason="methods")
-    store.curate(con, "pmid:1001", "mean_change", "\u22123.1", curator="ann", reason="abstract")
-    store.curate(con, "pmid:1001", "outcome_scale", "NRS", curator="ann", reason="abstract")
-    store.curate(con, "pmid:1001", "indication", "Knee osteoarthritis pain", curator="ann", reason="x")
-    store.curate(con, "pmid:1001", "adverse_events", "none serious", curator="ann", reason="safety")
+    store.curate(con, "pmid:1001", "responder_pct", "correct", "64%", curator="ann", reason="Table 2")
+    store.curate(con, "pmid:1001", "responder_threshold_pct", "correct", "50", curator="ann", reason="methods")
+    store.curate(con, "pmid:1001", "mean_change", "correct", "\u22123.1", curator="ann", reason="abstract")
+    store.curate(con, "pmid:1001", "outcome_scale", "correct", "NRS", curator="ann", reason="abstract")
+    store.curate(con, "pmid:1001", "indication", "correct", "Knee osteoarthritis pain", curator="ann", reason="x")
+    store.curate(con, "pmid:1001", "adverse_events", "correct", "none serious", curator="ann", reason="safety")
     row = evidence_current(con, "pmid:1001")
     assert (row["responder_pct"], row["responder_threshold_pct"], row["mean_change"]) == (64.0, 50.0, -3.1)
     assert (row["outcome_scale"], row["indication"], row["adverse_events"]) == \
         ("nrs", "knee osteoarthritis pain", "none serious")
     with pytest.raises(store.CurationError, match="responders must be from 0 to 100 %, not 140"):
-        store.curate(con, "pmid:1001", "responder_pct", "140", curator="ann", reason="typo")
-    store.curate(con, "pmid:1001", "adverse_events", None, action="not_reported", curator="ann",
+        store.curate(con, "pmid:1001", "responder_pct", "correct", "140", curator="ann", reason="typo")
+    store.curate(con, "pmid:1001", "adverse_events", "not_reported", curator="ann",
                  reason="the abstract does not say")
     assert evidence_current(con, "pmid:1001")["adverse_events"] is None
