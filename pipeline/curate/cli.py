@@ -6,6 +6,7 @@
     litmine curate export [--output FILE] [--all]
     litmine curate import FILE [--curator NAME] [--check]
     litmine curate serve [--host 127.0.0.1] [--port 8765]
+    litmine curate stats [--json]
 
 The group is `curate`; `pipeline/cli.py` attaches it with `main.add_command(curate)`. It uses
 the `Settings` the parent put in `ctx.obj`, or reads them from the environment when run alone.
@@ -209,6 +210,31 @@ def import_cmd(ctx, path, curator, check):
         except UnicodeDecodeError as exc:
             raise click.ClickException(f"{path} is not UTF-8 text: {exc}") from None
     click.echo(f"{path}: wrote {len(result.written)} curation(s), skipped {result.skipped} row(s) without an action")
+
+
+@curate.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per field and extractor version.")
+@click.pass_context
+def stats_cmd(ctx, as_json):
+    """Estimated accuracy per field (95 % interval) from curator decisions, and what is unreviewed."""
+    with _warehouse(ctx) as con:
+        cursor = con.execute("SELECT * FROM marts.extraction_accuracy")
+        names = [d[0] for d in cursor.description]
+        rows = [dict(zip(names, r)) for r in cursor.fetchall()]
+    if as_json:
+        for row in rows:
+            click.echo(json.dumps(row))
+        return
+    if not rows:
+        click.echo("no extractions yet")
+        return
+    click.echo(f"{'field':<24} {'extractor':<10} {'reviewed':>8} {'right':>6}  {'accuracy (95% interval)':<26} {'unreviewed':>10}")
+    for r in rows:
+        estimate = (f"{r['accuracy']:.0%} ({r['ci_low']:.0%}-{r['ci_high']:.0%})"
+                    if r["reviewed"] else "no decisions yet")
+        click.echo(f"{r['field']:<24} {r['extractor_version']:<10} {r['reviewed']:>8} {r['accepted']:>6}  "
+                   f"{estimate:<26} {r['unreviewed']:>10}")
+    click.echo("Reviewed values are mostly flagged ones: the estimate describes what curators checked.")
 
 
 @curate.command("serve")

@@ -8,7 +8,7 @@ from pipeline.warehouse import db
 from tests.marts.warehouse import (add_article, add_extraction, add_run, add_study,
                                    add_validation_flag, at, curate, query)
 
-MARTS = ["curation_backlog", "evidence_table", "long_follow_up_responders", "prisma_flow",
+MARTS = ["curation_backlog", "evidence_table", "extraction_accuracy", "long_follow_up_responders", "prisma_flow",
          "reviews_and_protocols", "studies_by_target_and_design", "whats_new"]
 
 
