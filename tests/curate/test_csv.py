@@ -153,3 +153,15 @@ def test_the_group_reads_settings_from_the_environment_when_run_alone(built):
                                 env={"LITMINE_WAREHOUSE": str(built.warehouse)})
     assert result.exit_code == 0, result.output
     assert result.output.count("pmid:") == 1 and "pmid:1001" in result.output
+
+
+def test_a_formula_title_stays_text_in_the_sheet_and_the_round_trip_still_imports(con):
+    title = '=HYPERLINK("http://evil.example/", "open")'
+    con.execute("UPDATE core.articles SET title = ? WHERE article_id = 'pmid:1001'", [title])
+    con.execute("UPDATE core.extractions SET design = '-rct' WHERE article_id = 'pmid:1001'")
+    rows = exported(con)
+    design = next(r for r in rows if r["article_id"] == "pmid:1001" and r["field"] == "design")
+    assert design["title"] == "'" + title and design["current_value"] == "'-rct"
+    design.update(action="accept", curator="ann")
+    import_csv(con, sheet([design]))       # the apostrophe is ours: the shown value still matches
+    assert evidence_current(con, "pmid:1001")["curated_fields"] == ["design"]
