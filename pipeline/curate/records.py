@@ -35,6 +35,7 @@ class Override:
     article_version: int | None
     article_hash: str | None
     supersedes: str | None
+    evidence: dict | None = None       # the span a curator selected: {"text", "start", "end"}
 
 
 @dataclass
@@ -144,14 +145,14 @@ def _json(value):
 
 def _override(row) -> Override:
     (curation_id, article_id, field, action, old_value, new_value, curator, reason, curated_at,
-     extractor_version, article_version, article_hash, supersedes) = row
+     extractor_version, article_version, article_hash, supersedes, evidence) = row
     return Override(curation_id, article_id, field, action, _json(old_value), _json(new_value),
                     curator, reason, curated_at, extractor_version, article_version, article_hash,
-                    supersedes)
+                    supersedes, _json(evidence))
 
 
 _OVERRIDE_COLUMNS = ("curation_id, article_id, field, action, old_value, new_value, curator, reason, "
-                     "curated_at, extractor_version, article_version, article_hash, supersedes")
+                     "curated_at, extractor_version, article_version, article_hash, supersedes, evidence")
 
 
 def overrides_in_force(con, article_id: str) -> dict[str, Override]:

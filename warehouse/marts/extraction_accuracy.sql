@@ -2,7 +2,7 @@
 -- estimate from curators' decisions, with its 95 % interval, per field and extractor version.
 --
 -- A decision judges the extractor's value when it is the first curation of that (record,
--- field) (`supersedes` is empty: later ones judge a curator). It counts as right when the
+-- field) (`supersedes` is empty: later ones judge a curator) and was not undone. It counts as right when the
 -- curator accepted the value, "corrected" it to the same value, or marked not reported a value
 -- the extractor also left empty; as wrong otherwise. Lists compare as sets, numbers as numbers.
 -- The interval is Wilson's score interval (z = 1.96), sound for small counts and for 0 % or
@@ -30,7 +30,10 @@ decisions AS (
                ELSE coalesce(c.old_value::VARCHAR, 'null') = coalesce(c.new_value::VARCHAR, 'null')
            END AS right_value
     FROM core.curation AS c
-    WHERE c.supersedes IS NULL
+    WHERE c.supersedes IS NULL AND c.action <> 'undo'
+      -- an undone decision was a slip, not a judgement
+      AND NOT EXISTS (SELECT 1 FROM core.curation AS u
+                      WHERE u.supersedes = c.curation_id AND u.reason LIKE 'undo:%')
 ),
 judged AS (
     SELECT field, extractor_version, count(*) AS reviewed,
