@@ -5,17 +5,24 @@ threading wsgiref server, `CurationServer` runs one in a background thread (test
 runs one until interrupted (`litmine curate serve`). Pages:
 
     GET  /                  the queue, most important first
-    GET  /record/<id>       title and abstract with evidence highlighted, a form per field
+    GET  /browse?q=...      every current record: search and filters (design, target group,
+                            relevance, flagged, curated, source)
+    GET  /record/<id>       title and abstract with evidence and flag cues highlighted, links,
+                            a form per field
     POST /record/<id>       accept / correct / not_reported one field (redirects back: 303)
-    GET  /next?after=<id>   the next record in the queue
+    POST /undo              undo the curator's last action (on that record)
+    GET  /next?after=<id>&at=<n>   the next record in the queue, from <id>'s place in it
     GET|POST /whoami        the curator's name, asked once and kept in a cookie
     GET  /static/<file>     the page's CSS and JS (no CDN: it works offline)
 
 Why these choices: the tool runs on a curator's machine next to the warehouse, so it is bound to
 loopback and needs nothing but the standard library and Jinja2 (already installed with Airflow).
-It opens the warehouse per request and closes it, so it never holds DuckDB's write lock between
-requests and the nightly load can run while a curator has the page open; while the nightly
-holds the lock, pages answer 503 "busy, retry". POSTs are accepted only from the page's own
+Readers never block the writer: pages read through a short read-only connection opened per
+request (the nightly's connect waits out such a blink), and while the nightly holds the
+warehouse they read the published snapshot instead, saying so. A save takes the warehouse for
+one brief transaction, retried with backoff; if the nightly still holds it, the save is queued
+(`inbox`) and applied as soon as the warehouse is free (by the UI, or by the night itself before
+it publishes), so browsing never fails a night and the night never fails a save. POSTs are accepted only from the page's own
 origin (Origin, else Referer, must name the Host the request was sent to, and that Host must be
 loopback when bound to loopback: no cross-site form posts, no DNS rebinding); the cookie is
 SameSite=Strict; every page carries a CSP without inline script. Everything is HTML-escaped by
@@ -43,8 +50,9 @@ import duckdb
 import jinja2
 
 from pipeline.config import Settings
-from pipeline.curate import store
-from pipeline.curate.fields import CORE_FIELDS, FIELDS, show_value
+from pipeline.curate import inbox, store
+from pipeline.curate.cues import cue_spans
+from pipeline.curate.fields import CORE_FIELDS, DESIGNS, FIELDS, TARGET_GROUPS, show_value
 
 log = logging.getLogger(__name__)
 
@@ -82,16 +90,26 @@ def record_url(article_id: str) -> str:
     return "/record/" + quote(article_id, safe="")
 
 
-def segments(record: store.Record) -> list[tuple[str, list[str]]]:
-    """title + "\\n" + abstract cut where evidence starts or ends: (text, fields covering it)."""
+def segments(record: store.Record) -> list[dict]:
+    """title + "\\n" + abstract cut where a highlight starts or ends: for each piece its text,
+    offset, the fields whose evidence covers it, the fields whose flag points at it (a cue) and
+    the fields whose curator selected it."""
     text = record.text
-    spans = [(e.start, e.end, name) for e in record.evidence if e.in_text
-             for name in EVIDENCE_FIELDS.get(e.field, [e.field])]
+    evidence = [(e.start, e.end, name) for e in record.evidence if e.in_text
+                for name in EVIDENCE_FIELDS.get(e.field, [e.field])]
+    pending = [f for state in record.fields.values() for f in state.flags]
+    cues = [(s, e, f) for s, e, f, _ in cue_spans(text, pending)]
+    chosen = [(o.evidence["start"], o.evidence["end"], name) for name, state in record.fields.items()
+              for o in [state.override] if o and o.evidence and 0 <= o.evidence.get("start", -1)
+              < o.evidence.get("end", -1) <= len(text)]
+    spans = evidence + cues + chosen
     cuts = sorted({0, len(text), *[s for s, _, _ in spans], *[e for _, e, _ in spans]})
     out = []
     for a, b in zip(cuts, cuts[1:]):
-        covering = sorted({f for s, e, f in spans if s <= a and b <= e}, key=_field_order)
-        out.append((text[a:b], covering))
+        def covering(found):
+            return sorted({f for s, e, f in found if s <= a and b <= e}, key=_field_order)
+        out.append({"text": text[a:b], "start": a, "fields": covering(evidence),
+                    "cues": covering(cues), "chosen": covering(chosen)})
     return out
 
 
@@ -125,6 +143,8 @@ class CurationApp:
         self.settings = settings
         self.loopback_only = loopback_only
         self.busy_wait = busy_wait
+        self.snapshot = False
+        self._open_lock = threading.Lock()
         self.env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)),
                                       autoescape=True, undefined=jinja2.StrictUndefined,
                                       trim_blocks=True, lstrip_blocks=True)
@@ -134,22 +154,36 @@ class CurationApp:
     # ------------------------------------------------------------ plumbing
 
     @contextmanager
-    def connection(self):
+    def connection(self, write: bool = False, fallback: bool = True):
+        """A short connection: read-only unless `write`. Retried with backoff while another
+        process holds the warehouse; then reads fall back to the published snapshot (the
+        connection's `snapshot` attribute says so) and writes raise Busy."""
         deadline = time.monotonic() + self.busy_wait
-        while True:
+        delay = 0.05
+        with self._open_lock:      # one DuckDB configuration per file at a time in this process
+            while True:
+                try:
+                    con = duckdb.connect(str(self.settings.warehouse), read_only=not write)
+                    self.snapshot = False
+                    break
+                except duckdb.IOException as exc:
+                    if time.monotonic() >= deadline:
+                        published = Path(self.settings.published)
+                        if write or not fallback or not published.is_file():
+                            raise Busy(str(exc)) from None
+                        con = duckdb.connect(str(published), read_only=True)
+                        self.snapshot = True
+                        break
+                    time.sleep(delay)
+                    delay = min(delay * 2, 0.5)
             try:
-                con = duckdb.connect(str(self.settings.warehouse))
-                break
-            except duckdb.IOException as exc:
-                if time.monotonic() >= deadline:
-                    raise Busy(str(exc)) from None
-                time.sleep(0.1)
-        try:
-            yield con
-        finally:
-            con.close()
+                yield con
+            finally:
+                con.close()
 
     def render(self, template: str, status: int = 200, **context) -> Response:
+        context.setdefault("snapshot", self.snapshot)
+        context.setdefault("queued", inbox.pending(self.settings))
         return Response(status, self.env.get_template(template).render(**context))
 
     def __call__(self, environ, start_response):
@@ -204,10 +238,14 @@ class CurationApp:
             return redirect("/whoami?" + urlencode({"next": target}))
         if path == "/":
             return self.queue_page(curator, query)
+        if path == "/browse":
+            return self.browse_page(curator, query)
+        if path == "/undo" and method == "POST":
+            return self.undo(curator, form)
         if path == "/next":
             with self.connection() as con:
                 after = (query.get("after") or [None])[0]
-                nxt = store.next_in_queue(con, after)
+                nxt = store.next_in_queue(con, after, _int((query.get("at") or [""])[0]))
             return redirect(record_url(nxt) if nxt else "/?empty=1")
         if path.startswith("/record/"):
             article_id = path[len("/record/"):]
@@ -301,6 +339,25 @@ class CurationApp:
         return self.render("queue.html", curator=curator, items=items, total=total,
                            show_all=show_all, empty=bool(query.get("empty")))
 
+    def browse_page(self, curator, query) -> Response:
+        first = lambda key: (query.get(key) or [""])[0].strip()   # noqa: E731
+        filters = store.Filters(**{k: first(k)[:200] for k in store.Filters.__dataclass_fields__})
+        with self.connection() as con:
+            rows, total = store.browse(con, filters)
+        return self.render("browse.html", curator=curator, rows=rows, total=total, filters=filters,
+                           designs=DESIGNS, target_groups=TARGET_GROUPS)
+
+    def undo(self, curator, form) -> Response:
+        article_id = (form.get("article_id") or [""])[0] or None
+        with self.connection(write=True) as con:
+            inbox.apply_inbox(con, self.settings)
+            undone = store.undo_last(con, curator, article_id)
+        if undone is None:
+            target = record_url(article_id) if article_id else "/"
+            return redirect(target + "?" + urlencode({"undone": "none"}))
+        return redirect(f"{record_url(undone.article_id)}?{urlencode({'undone': undone.field})}"
+                        f"#field-{undone.field}")
+
     def record_page(self, article_id, curator, query, status=200, notes=None, typed=None,
                     con=None) -> Response:
         def build(con):
@@ -330,11 +387,19 @@ class CurationApp:
         pending = sorted((s for s in record.fields.values() if s.pending),
                          key=lambda s: (s.name not in CORE_FIELDS, order.index(s.name)))
         current = pending[0].name if pending else (next(iter(notes), None) or order[0])
+        undone = (query.get("undone") or [None])[0]
+        if undone in record.fields and undone not in notes:
+            notes[undone] = ("saved", f"Undone: {undone} is now "
+                             f"{show_value(record.fields[undone].value) or 'not reported'}.")
+        elif undone == "none":
+            notes[current] = ("error", "Nothing of yours to undo here.")
         position = ids.index(article_id) + 1 if article_id in ids else None
+        at = position or _int((query.get("at") or [""])[0])
+        nxt = {"after": article_id, **({"at": at} if at else {})}
         return self.render("record.html", status, curator=curator, record=record,
                            segments=segments(record), notes=notes, typed=typed or {},
-                           current=current, position=position, queue_size=len(ids),
-                           next_url="/next?" + urlencode({"after": article_id}), trail=trail)
+                           current=current, position=position, at=at or "", queue_size=len(ids),
+                           next_url="/next?" + urlencode(nxt), trail=trail)
 
     def post_record(self, article_id, curator, form) -> Response:
         first = lambda key: (form.get(key) or [""])[0]   # noqa: E731
@@ -349,25 +414,59 @@ class CurationApp:
             except ValueError:
                 shown = store.ANY
         typed = {field: {"value": value, "reason": first("reason")}}
-        with self.connection() as con:
-            try:
-                store.curate(con, article_id, field, action, value, curator=curator,
-                             reason=first("reason"), expected=first("expected"), shown=shown)
-            except store.Conflict as exc:
-                log.info("conflict on %s %s for %s: %s", article_id, field, curator, exc)
-                return self.record_page(article_id, curator, {}, 409, {field: ("conflict", str(exc))},
-                                        typed, con=con)
-            except store.CurationError as exc:
-                log.info("refused %s %s %s by %s: %s", article_id, field, action, curator, exc)
-                if field not in FIELDS:
-                    return self.render("message.html", 400, title="Not saved", curator=curator,
-                                       message=str(exc))
-                return self.record_page(article_id, curator, {}, 400, {field: ("error", str(exc))},
-                                        typed, con=con)
-        return redirect(f"{record_url(article_id)}?{urlencode({'saved': field})}#field-{field}")
+        evidence = None
+        if first("evidence_text").strip():
+            evidence = {"text": first("evidence_text"), "start": _int(first("evidence_start")),
+                        "end": _int(first("evidence_end"))}
+        back = {"saved": field, **({"at": first("at")} if _int(first("at")) else {})}
+        request = {"article_id": article_id, "field": field, "action": action, "value": value,
+                   "curator": curator, "reason": first("reason"), "expected": first("expected"),
+                   **({"shown": shown} if shown is not store.ANY else {}), "evidence": evidence}
+        try:
+            with self.connection(write=True) as con:
+                refused = self._save(con, request, typed)
+        except Busy:
+            # The nightly holds the warehouse: keep the save and apply it when it is free.
+            inbox.enqueue(self.settings, request)
+            return self.render("message.html", 202, title="Saved to the queue", curator=curator,
+                               message=f"The nightly load holds the warehouse right now, so your "
+                                       f"{action} of {field} was queued; it is applied as soon as the "
+                                       "warehouse is free (conflicts are still checked).")
+        if refused:
+            return refused
+        return redirect(f"{record_url(article_id)}?{urlencode(back)}#field-{field}")
 
 
-_REASONS = {200: "OK", 303: "See Other", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
+    def _save(self, con, request: dict, typed: dict) -> Response | None:
+        """Write one save (after any queued ones); a page saying why when it is refused."""
+        article_id, field, curator = request["article_id"], request["field"], request["curator"]
+        inbox.apply_inbox(con, self.settings)
+        try:
+            store.curate(con, article_id, field, request["action"], request["value"],
+                         curator=curator, reason=request["reason"], expected=request["expected"],
+                         shown=request.get("shown", store.ANY), evidence=request["evidence"])
+        except store.Conflict as exc:
+            log.info("conflict on %s %s for %s: %s", article_id, field, curator, exc)
+            return self.record_page(article_id, curator, {}, 409, {field: ("conflict", str(exc))},
+                                    typed, con=con)
+        except store.CurationError as exc:
+            log.info("refused %s %s %s by %s: %s", article_id, field, request["action"], curator, exc)
+            if field not in FIELDS:
+                return self.render("message.html", 400, title="Not saved", curator=curator,
+                                   message=str(exc))
+            return self.record_page(article_id, curator, {}, 400, {field: ("error", str(exc))},
+                                    typed, con=con)
+        return None
+
+
+def _int(text) -> int | None:
+    try:
+        return int(str(text).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+_REASONS = {200: "OK", 202: "Accepted", 303: "See Other", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
             405: "Method Not Allowed", 409: "Conflict", 415: "Unsupported Media Type",
             421: "Misdirected Request", 500: "Internal Server Error", 503: "Service Unavailable"}
 

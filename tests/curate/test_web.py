@@ -77,7 +77,7 @@ def test_record_page_escapes_markup_and_highlights_evidence(client):
     assert r.status_code == 200
     assert "<script>alert" not in r.text and "<b>Bold" not in r.text
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in r.text
-    assert re.search(r'<mark class="ev ev-design" data-fields="design"[^>]*>randomized</mark>', r.text)
+    assert re.search(r'<mark class="ev ev-design"[^>]*data-fields="design"[^>]*>randomized</mark>', r.text)
     assert 'data-fields="targets target_groups"' in r.text
     assert "missing on a relevant record" in r.text
     assert 'class="field-card pending current" id="field-design"' in r.text
@@ -158,23 +158,71 @@ def test_cross_origin_and_foreign_host_requests_are_refused(server, settings):
     assert read(settings, "pmid:1001")[1] == 1
 
 
-def test_a_locked_warehouse_answers_busy_and_writes_nothing(server, settings):
-    holder = subprocess.Popen([sys.executable, "-c",
-                               "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
-                               "print('locked', flush=True); time.sleep(30)", str(settings.warehouse)],
-                              stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline().strip() == "locked"
-        server.server.get_app().busy_wait = 0.2
-        with httpx.Client(base_url=server.url, cookies={"litmine_curator": "Ann"}) as c:
+def test_while_the_night_holds_the_warehouse_pages_read_the_snapshot_and_saves_are_queued(
+        server, settings):
+    from pipeline.warehouse import db
+    from pipeline.warehouse.publish import publish_snapshot
+
+    con = db.connect(settings)
+    publish_snapshot(con, settings.warehouse, settings.published)
+    con.close()
+    with httpx.Client(base_url=server.url, headers={"Origin": server.url},
+                      cookies={"litmine_curator": "Ann"}) as c:
+        page = c.get(record_url("pmid:1001")).text
+        holder = subprocess.Popen([sys.executable, "-c",
+                                   "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+                                   "print('locked', flush=True); time.sleep(30)", str(settings.warehouse)],
+                                  stdout=subprocess.PIPE, text=True)
+        try:
+            assert holder.stdout.readline().strip() == "locked"
+            server.server.get_app().busy_wait = 0.2
             r = c.get("/")
-            assert r.status_code == 503 and "Retry-After" in r.headers
-            assert "Nothing was changed" in r.text
+            assert r.status_code == 200 and "reading the published snapshot" in r.text
+            assert 'data-id="pmid:1001"' in r.text
+            r = c.post(record_url("pmid:1001"), data={**form(page, "sample_size"), "value": "42",
+                                                      "reason": "abstract says 42", "action": "correct"})
+            assert r.status_code == 202 and "queued" in r.text
+        finally:
+            holder.kill()
+            holder.wait()
+        assert read(settings, "pmid:1001")[1] == 0          # not written yet, but not lost
+        assert "1 save(s) queued" in c.get("/").text
+        # The next save (or the nightly run) applies the queue first, in order.
+        r = c.post(record_url("pmid:1001"), data={**form(page, "design"), "action": "accept"})
+        assert r.status_code == 303
+        row, n = read(settings, "pmid:1001")
+        assert (row["sample_size"], n) == (42, 2) and row["curated_fields"] == ["design", "sample_size"]
+
+
+def test_pages_never_keep_the_night_from_opening_the_warehouse(server, settings):
+    """A reader loop on the UI while the night opens the warehouse for writing, again and again."""
+    import threading
+
+    from pipeline.warehouse import db
+
+    stop, failures = threading.Event(), []
+
+    def browse():
+        with httpx.Client(base_url=server.url, cookies={"litmine_curator": "Ann"}, timeout=10) as c:
+            while not stop.is_set():
+                if c.get(record_url("pmid:1001")).status_code != 200:
+                    failures.append("page")
+
+    reader = threading.Thread(target=browse)
+    reader.start()
+    try:
+        night = ("import sys; from pathlib import Path; from pipeline.config import Settings; "
+                 "from pipeline.warehouse import db; w = Path(sys.argv[1]); "
+                 "s = Settings(warehouse=w, published=w.parent / 'published' / 'litmine.duckdb'); "
+                 "[db.connect(s).close() for _ in range(20)]; print('opened 20 times')")
+        done = subprocess.run([sys.executable, "-c", night, str(settings.warehouse)],
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip() == "opened 20 times"
     finally:
-        holder.kill()
-        holder.wait()
-    with httpx.Client(base_url=server.url, cookies={"litmine_curator": "Ann"}) as c:
-        assert c.get("/").status_code == 200
+        stop.set()
+        reader.join()
+    assert failures == []
 
 
 def test_litmine_curate_serve_binds_loopback_on_the_given_port(built, tmp_path):
