@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from pipeline.curate.fields import ACTIONS, InvalidValue, get_field, normalise, parse_value, show_value
-from pipeline.curate.records import (_OVERRIDE_COLUMNS, Evidence, FieldState, Flag,  # noqa: F401
-                                     Override, QueueItem, Record, _override, history, load_record,
+from pipeline.curate.records import (_OVERRIDE_COLUMNS, Evidence, FieldState, Filters, Flag,  # noqa: F401
+                                     Override, QueueItem, Record, _override, browse, history, load_record,
                                      next_in_queue, overrides_in_force, queue)
 
 log = logging.getLogger(__name__)

@@ -236,3 +236,52 @@ def test_litmine_curate_serve_binds_loopback_on_the_given_port(built, tmp_path):
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_every_cue_of_a_disagreement_is_highlighted_title_included(client, settings):
+    con = duckdb.connect(str(settings.warehouse))
+    con.execute("""UPDATE core.articles SET title = 'Cryoneurolysis in 18 knees of eleven patients'
+                   WHERE article_id = 'pmid:1004'""")
+    con.execute("""UPDATE core.extractions SET flags = '[{"field": "sample_size",
+                   "reason": "rules disagree: largest count 18, enrolment count 11"}]'
+                   WHERE article_id = 'pmid:1004'""")
+    con.close()
+    page = client.get(record_url("pmid:1004")).text
+    cues = re.findall(r'<mark class="[^"]*\bcue cue-sample_size\b[^"]*"[^>]*>([^<]+)</mark>', page)
+    assert cues == ["18", "eleven"]                    # both sides, both in the title
+
+
+def test_links_browse_and_search_reach_unflagged_records(client):
+    page = client.get(record_url("pmid:1001")).text
+    assert 'href="https://pubmed.ncbi.nlm.nih.gov/1001/"' in page
+    everything = client.get("/browse").text
+    assert all(f'data-id="pmid:{n}"' in everything for n in (1001, 1002, 1003, 1004))
+    found = client.get("/browse", params={"q": "intercostal thoracotomy", "flagged": "no"}).text
+    assert re.findall(r'<tr data-id="([^"]+)"', found) == ["pmid:1004"]     # never in the queue
+    assert "pmid:1004" not in client.get("/").text
+    only = client.get("/browse", params={"design": "case_series", "relevant": "yes"}).text
+    assert re.findall(r'<tr data-id="([^"]+)"', only) == ["pmid:1003"]
+
+
+def test_next_continues_from_the_records_place_in_the_queue(client):
+    # Queue: 1001, 1003, 1002. The curator skips 1001 and settles every flag of 1003.
+    page = client.get(record_url("pmid:1003")).text
+    assert "record 2 of 3 in the queue" in page
+    for field in ("guidance", "follow_up_days"):
+        r = client.post(record_url("pmid:1003"), data={**form(page, field), "action": "accept"})
+        assert r.status_code == 303 and "at=2" in r.headers["location"]
+    page = client.get(r.headers["location"]).text
+    nxt = re.search(r'id="next" href="([^"]+)"', page).group(1).replace("&amp;", "&")
+    assert client.get(nxt).headers["location"] == record_url("pmid:1002")   # not back to 1001
+
+
+def test_undo_of_the_curators_last_action(client, settings):
+    page = client.get(record_url("pmid:1001")).text
+    client.post(record_url("pmid:1001"), data={**form(page, "sample_size"), "value": "42",
+                                               "reason": "abstract", "action": "correct"})
+    assert read(settings, "pmid:1001")[0]["sample_size"] == 42
+    r = client.post("/undo", data={"article_id": "pmid:1001"})
+    assert r.status_code == 303 and "undone=sample_size" in r.headers["location"]
+    assert "Undone: sample_size is now not reported" in client.get(r.headers["location"]).text
+    row, n = read(settings, "pmid:1001")
+    assert row["sample_size"] is None and row["curated_fields"] == [] and n == 2
