@@ -9,7 +9,8 @@
 --  * more than half of the patients responded (responder_pct > 50).
 -- A study with no threshold stated is left out: "62 % improved" without a definition is not
 -- the same claim. One row per study, with its target groups as a list; to answer per target:
---   SELECT unnest(target_groups) AS target_group, count(*) FROM marts.long_follow_up_responders GROUP BY 1
+--   SELECT target_group, count(*) FROM (SELECT unnest(target_groups) AS target_group
+--   FROM marts.long_follow_up_responders) GROUP BY 1     (DuckDB 1.x cannot GROUP BY an unnest)
 -- Primary studies only: a review quoting a cited study's responder rate is not a second study.
 -- Built on core.studies (core.evidence_current): a curated follow-up moves a study in or out.
 CREATE OR REPLACE VIEW marts.long_follow_up_responders AS
