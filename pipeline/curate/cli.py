@@ -37,14 +37,29 @@ def _settings(ctx: click.Context) -> Settings:
 
 
 @contextmanager
-def _warehouse(ctx: click.Context):
+def _warehouse(ctx: click.Context, write: bool = False):
+    """A short connection: read-only for reading, so reading never holds up the nightly load
+    (while the load holds the warehouse, reads use the published snapshot and say so)."""
+    from pathlib import Path
+
     from pipeline.warehouse import db
     import duckdb
 
+    settings = _settings(ctx)
     try:
-        con = db.connect(_settings(ctx))
+        if write:
+            con = db.connect(settings)
+        else:
+            if not Path(settings.warehouse).exists():
+                db.connect(settings).close()        # a new, empty warehouse to read
+            con = db.open_file(Path(settings.warehouse), read_only=True, wait=2.0)
     except duckdb.IOException as exc:
-        raise click.ClickException(f"cannot open the warehouse (is the nightly load running?): {exc}") from None
+        published = Path(settings.published)
+        if write or not published.is_file():
+            raise click.ClickException(f"cannot open the warehouse (is the nightly load running?): {exc}") from None
+        click.echo(f"the warehouse is busy (nightly load?): reading the published snapshot {published}",
+                   err=True)
+        con = duckdb.connect(str(published), read_only=True)
     try:
         yield con
     finally:
@@ -158,7 +173,7 @@ def set_cmd(ctx, article_id, field, value, curator, reason, action, expected):
         raise click.UsageError("give a VALUE to correct, or --action accept / --action not_reported")
     if action != "correct" and value is not None:
         raise click.UsageError(f"--action {action} takes no VALUE")
-    with _warehouse(ctx) as con:
+    with _warehouse(ctx, write=True) as con:
         try:
             o = store.curate(con, article_id, field, action, value, curator=curator, reason=reason,
                              expected=store.ANY if expected is None else expected)
@@ -196,7 +211,7 @@ def import_cmd(ctx, path, curator, check):
     """Bring a curated CSV back: every row is validated; one bad row and none is written."""
     from pipeline.curate.csvio import check_csv, import_csv
 
-    with open(path, newline="", encoding="utf-8-sig") as source, _warehouse(ctx) as con:
+    with open(path, newline="", encoding="utf-8-sig") as source, _warehouse(ctx, write=not check) as con:
         try:
             if check:
                 n, skipped = check_csv(con, source, curator)

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 
+import duckdb
 import pytest
 from click.testing import CliRunner
 
@@ -165,3 +166,20 @@ def test_a_formula_title_stays_text_in_the_sheet_and_the_round_trip_still_import
     design.update(action="accept", curator="ann")
     import_csv(con, sheet([design]))       # the apostrophe is ours: the shown value still matches
     assert evidence_current(con, "pmid:1001")["curated_fields"] == ["design"]
+
+
+def test_curate_stats_estimates_accuracy_per_field_with_an_interval(built):
+    con = duckdb.connect(str(built.warehouse))
+    store.curate(con, "pmid:1001", "design", "accept", curator="ann")
+    store.curate(con, "pmid:1003", "design", "correct", "case_report", curator="ann", reason="one patient")
+    store.curate(con, "pmid:1004", "design", "accept", curator="bob")
+    store.curate(con, "pmid:1001", "sample_size", "correct", "42", curator="ann", reason="abstract")
+    con.close()
+    env = {"LITMINE_WAREHOUSE": str(built.warehouse)}
+    out = CliRunner().invoke(curate, ["stats"], env=env)
+    assert out.exit_code == 0, out.output
+    design = next(line for line in out.output.splitlines() if line.startswith("design "))
+    assert design.split()[:4] == ["design", "t1", "3", "2"] and "67% (21%-94%)" in design
+    rows = [json.loads(line) for line in CliRunner().invoke(curate, ["stats", "--json"], env=env).output.splitlines()]
+    size = next(r for r in rows if r["field"] == "sample_size")
+    assert (size["reviewed"], size["accepted"], size["accuracy"], size["unreviewed"]) == (1, 0, 0.0, 3)

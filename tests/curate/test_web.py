@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -285,3 +286,22 @@ def test_undo_of_the_curators_last_action(client, settings):
     assert "Undone: sample_size is now not reported" in client.get(r.headers["location"]).text
     row, n = read(settings, "pmid:1001")
     assert row["sample_size"] is None and row["curated_fields"] == [] and n == 2
+
+
+def test_full_text_evidence_shows_its_sentence_section_and_pdf_page(client, settings):
+    con = duckdb.connect(str(settings.warehouse))
+    con.execute("UPDATE core.articles SET pdf_url = 'https://example.org/p1004.pdf' WHERE article_id = 'pmid:1004'")
+    sections = [{"name": "Introduction", "text": "Pain after thoracotomy is common.", "page_start": 1},
+                {"name": "Methods", "text": "Patients were followed up. Follow-up lasted 12 weeks "
+                                            "after the procedure. Data were analysed.", "page_start": 3}]
+    con.execute("""INSERT INTO core.pdf_documents VALUES ('pmid:1004', 1, 'https://example.org/p1004.pdf',
+                   'sha', 5, ?, '[]', 'run-test', now())""", [json.dumps(sections)])
+    con.execute("""INSERT INTO core.evidence VALUES ('pmid:1004', 1, 't1', 'follow_up', 0, '12 weeks',
+                   9000, 9008, 'follow_up.weeks', 0.8)""")
+    con.close()
+    page = client.get(record_url("pmid:1004")).text
+    card = page[page.index('id="field-follow_up_days"'):]
+    card = card[:card.index("</article>")]
+    assert "<b>Methods</b>, page 3: “Follow-up lasted 12 weeks after the procedure.”" in card
+    assert 'href="https://example.org/p1004.pdf#page=3"' in card
+    assert 'href="https://pubmed.ncbi.nlm.nih.gov/1004/"' in page and ">PDF</a>" in page
