@@ -260,7 +260,8 @@ def stats_cmd(ctx, as_json):
 @click.pass_context
 def serve_cmd(ctx, host, port):
     """The curation web UI."""
-    from pipeline.curate.web import _is_loopback, serve
+    from pipeline.curate.server import serve
+    from pipeline.curate.web import _is_loopback
 
     if not _is_loopback(host):
         click.echo(f"warning: binding {host}: anyone who can reach it can curate (no login)", err=True)

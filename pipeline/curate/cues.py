@@ -1,6 +1,8 @@
 """Where a flag's reason points in the text: every cue behind a flag, not only the winner's.
 
-What: `cue_spans(text, flags)` returns (start, end, field, reason) for the words of
+What: `segments(record)` cuts a record's title + "\\n" + abstract where a highlight starts or
+ends (the extractor's evidence, flag cues, the curator's selected evidence). `cue_spans(text,
+flags)` returns (start, end, field, reason) for the words of
 title + "\\n" + abstract that a flag's reason names: both numbers of "rules disagree: largest
 count 18, enrolment count 11" (as digits or words: "eleven", "Forty-two"), both designs of
 "the text has both rct and case_series cues" or "title says rct, methods say case_series", and
@@ -13,6 +15,8 @@ needs to see the other side too, wherever it is, title included.
 from __future__ import annotations
 
 import re
+
+from pipeline.curate.fields import FIELDS
 
 _ONES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
          "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
@@ -70,3 +74,36 @@ def cue_spans(text: str, flags) -> list[tuple[int, int, str, str]]:
             for start, end in _find(text, f"(?:{pattern})"):
                 spans.append((start, end, field, reason))
     return spans
+
+
+EVIDENCE_FIELDS: dict[str, list[str]] = {}
+for _spec in FIELDS.values():
+    EVIDENCE_FIELDS.setdefault(_spec.extractor_name, []).append(_spec.name)
+
+
+def segments(record) -> list[dict]:
+    """title + "\\n" + abstract cut where a highlight starts or ends: for each piece its text,
+    offset, the fields whose evidence covers it, the fields whose flag points at it (a cue) and
+    the fields whose curator selected it."""
+    text = record.text
+    evidence = [(e.start, e.end, name) for e in record.evidence if e.in_text
+                for name in EVIDENCE_FIELDS.get(e.field, [e.field])]
+    pending = [f for state in record.fields.values() for f in state.flags]
+    cues = [(s, e, f) for s, e, f, _ in cue_spans(text, pending)]
+    chosen = [(o.evidence["start"], o.evidence["end"], name) for name, state in record.fields.items()
+              for o in [state.override] if o and o.evidence and 0 <= o.evidence.get("start", -1)
+              < o.evidence.get("end", -1) <= len(text)]
+    spans = evidence + cues + chosen
+    cuts = sorted({0, len(text), *[s for s, _, _ in spans], *[e for _, e, _ in spans]})
+    out = []
+    for a, b in zip(cuts, cuts[1:]):
+        def covering(found):
+            return sorted({f for s, e, f in found if s <= a and b <= e}, key=_field_order)
+        out.append({"text": text[a:b], "start": a, "fields": covering(evidence),
+                    "cues": covering(cues), "chosen": covering(chosen)})
+    return out
+
+
+def _field_order(name: str):
+    order = list(FIELDS)
+    return (order.index(name) if name in order else len(order), name)

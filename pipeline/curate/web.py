@@ -1,8 +1,7 @@
 """The curation web UI: a server-rendered queue and record pages, over stdlib WSGI.
 
-What: `CurationApp` is a WSGI application; `make_server` binds it (127.0.0.1 by default) on a
-threading wsgiref server, `CurationServer` runs one in a background thread (tests), and `serve`
-runs one until interrupted (`litmine curate serve`). Pages:
+What: `CurationApp` is a WSGI application (`server.py` binds and runs it; `cues.py` decides what
+the text highlights). Pages:
 
     GET  /                  the queue, most important first
     GET  /browse?q=...      every current record: search and filters (design, target group,
@@ -42,16 +41,14 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from socketserver import ThreadingMixIn
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 
 import duckdb
 import jinja2
 
 from pipeline.config import Settings
 from pipeline.curate import inbox, store
-from pipeline.curate.cues import cue_spans
+from pipeline.curate.cues import segments
 from pipeline.curate.fields import CORE_FIELDS, DESIGNS, FIELDS, TARGET_GROUPS, show_value
 
 log = logging.getLogger(__name__)
@@ -64,11 +61,6 @@ MAX_BODY = 256 * 1024
 LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "[::1]"}
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
-
-EVIDENCE_FIELDS: dict[str, list[str]] = {}
-for _spec in FIELDS.values():
-    EVIDENCE_FIELDS.setdefault(_spec.extractor_name, []).append(_spec.name)
-
 
 class Busy(Exception):
     """The warehouse is locked by another process (the nightly load)."""
@@ -88,34 +80,6 @@ def redirect(location: str, headers=None) -> Response:
 
 def record_url(article_id: str) -> str:
     return "/record/" + quote(article_id, safe="")
-
-
-def segments(record: store.Record) -> list[dict]:
-    """title + "\\n" + abstract cut where a highlight starts or ends: for each piece its text,
-    offset, the fields whose evidence covers it, the fields whose flag points at it (a cue) and
-    the fields whose curator selected it."""
-    text = record.text
-    evidence = [(e.start, e.end, name) for e in record.evidence if e.in_text
-                for name in EVIDENCE_FIELDS.get(e.field, [e.field])]
-    pending = [f for state in record.fields.values() for f in state.flags]
-    cues = [(s, e, f) for s, e, f, _ in cue_spans(text, pending)]
-    chosen = [(o.evidence["start"], o.evidence["end"], name) for name, state in record.fields.items()
-              for o in [state.override] if o and o.evidence and 0 <= o.evidence.get("start", -1)
-              < o.evidence.get("end", -1) <= len(text)]
-    spans = evidence + cues + chosen
-    cuts = sorted({0, len(text), *[s for s, _, _ in spans], *[e for _, e, _ in spans]})
-    out = []
-    for a, b in zip(cuts, cuts[1:]):
-        def covering(found):
-            return sorted({f for s, e, f in found if s <= a and b <= e}, key=_field_order)
-        out.append({"text": text[a:b], "start": a, "fields": covering(evidence),
-                    "cues": covering(cues), "chosen": covering(chosen)})
-    return out
-
-
-def _field_order(name: str):
-    order = list(FIELDS)
-    return (order.index(name) if name in order else len(order), name)
 
 
 def _is_loopback(host: str) -> bool:
@@ -469,60 +433,3 @@ def _int(text) -> int | None:
 _REASONS = {200: "OK", 202: "Accepted", 303: "See Other", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
             405: "Method Not Allowed", 409: "Conflict", 415: "Unsupported Media Type",
             421: "Misdirected Request", 500: "Internal Server Error", 503: "Service Unavailable"}
-
-
-class _Server(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-
-class _Handler(WSGIRequestHandler):
-    def log_message(self, format, *args):   # noqa: A002 - the stdlib's signature
-        log.debug("%s - %s", self.address_string(), format % args)
-
-
-def make_server(settings: Settings, host: str = "127.0.0.1", port: int = 8765) -> WSGIServer:
-    """A bound (not yet serving) server; port 0 picks a free one. The warehouse is migrated once."""
-    from pipeline.warehouse import db
-
-    db.connect(settings).close()
-    app = CurationApp(settings, loopback_only=_is_loopback(host))
-    server = _Server((host, port), _Handler)
-    server.set_app(app)
-    return server
-
-
-def server_url(server: WSGIServer) -> str:
-    host, port = server.server_address[:2]
-    host = "127.0.0.1" if host in ("0.0.0.0", "") else host
-    return f"http://{host}:{port}"
-
-
-class CurationServer:
-    """Serve in a background thread for the duration of a `with` block."""
-
-    def __init__(self, settings: Settings, host: str = "127.0.0.1", port: int = 0):
-        self.server = make_server(settings, host, port)
-        self.url = server_url(self.server)
-        self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.1},
-                                        daemon=True)
-
-    def __enter__(self) -> "CurationServer":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self._thread.join(5)
-
-
-def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8765, announce=print) -> None:
-    server = make_server(settings, host, port)
-    announce(f"curation queue at {server_url(server)}/  (Ctrl-C to stop)")
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()

@@ -12,7 +12,7 @@ import shutil
 import duckdb
 import pytest
 
-from pipeline.curate.web import CurationServer
+from pipeline.curate.server import CurationServer
 from tests.curate.helpers import GENICULAR, T0, add_extraction, evidence_current
 from tests.curate.webdriver import ELEMENT, Browser, find_binaries
 

@@ -11,7 +11,8 @@ import duckdb
 import httpx
 import pytest
 
-from pipeline.curate.web import CurationServer, record_url
+from pipeline.curate.server import CurationServer
+from pipeline.curate.web import record_url
 from tests.curate.helpers import evidence_current
 
 
