@@ -6,6 +6,7 @@
     litmine curate export [--output FILE] [--all]
     litmine curate import FILE [--curator NAME] [--check]
     litmine curate serve [--host 127.0.0.1] [--port 8765]
+    litmine curate undo --curator NAME [--record ID]
     litmine curate stats [--json]
 
 The group is `curate`; `pipeline/cli.py` attaches it with `main.add_command(curate)`. It uses
@@ -181,6 +182,22 @@ def set_cmd(ctx, article_id, field, value, curator, reason, action, expected):
             raise click.ClickException(f"not saved: {exc}") from None
     click.echo(f"{article_id} {field} = {show_value(o.new_value) or 'not reported'} "
                f"({o.action} by {o.curator}; was {show_value(o.old_value) or 'not reported'}) [{o.curation_id}]")
+
+
+@curate.command("undo")
+@click.option("--curator", required=True, help="Whose last action to undo.")
+@click.option("--record", "article_id", default=None, help="Only an action on this record.")
+@click.pass_context
+def undo_cmd(ctx, curator, article_id):
+    """Undo your last curation still in force (the value before it is back)."""
+    with _warehouse(ctx, write=True) as con:
+        try:
+            o = store.undo_last(con, curator, article_id)
+        except store.CurationError as exc:
+            raise click.ClickException(str(exc)) from None
+    if o is None:
+        raise click.ClickException(f"nothing of {curator}'s to undo")
+    click.echo(f"{o.article_id} {o.field} = {show_value(o.new_value) or 'extracted value'} ({o.reason})")
 
 
 @curate.command("export")

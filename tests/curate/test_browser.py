@@ -160,6 +160,15 @@ def test_search_an_unflagged_record_correct_its_responders_and_targets_and_keep_
         browser.type("#reason-responder_pct", "Table 2: 64% had at least 50% relief")
         browser.click("#field-responder_pct button.correct")
         browser.page_has("Saved: responder_pct = 64")
+
+        # `x` marks the current field not reported; `u` undoes it.
+        browser.click("#field-design h3")
+        browser.execute("document.activeElement && document.activeElement.blur();")
+        browser.press("x")
+        browser.page_has("Saved: design = not reported")
+        browser.execute("document.activeElement && document.activeElement.blur();")
+        browser.press("u")
+        browser.page_has("Undone: design is now prospective_observational")
         browser.execute("window.scrollTo(0, 0);")
         shot = browser.screenshot(tmp_path / "record-outcome.png")
         shutil.copyfile(shot, "/tmp/curate_record_outcome.png")

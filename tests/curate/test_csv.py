@@ -183,3 +183,17 @@ def test_curate_stats_estimates_accuracy_per_field_with_an_interval(built):
     rows = [json.loads(line) for line in CliRunner().invoke(curate, ["stats", "--json"], env=env).output.splitlines()]
     size = next(r for r in rows if r["field"] == "sample_size")
     assert (size["reviewed"], size["accepted"], size["accuracy"], size["unreviewed"]) == (1, 0, 0.0, 3)
+
+
+def test_curate_undo_from_the_shell(built):
+    env = {"LITMINE_WAREHOUSE": str(built.warehouse)}
+    runner = CliRunner()
+    out = runner.invoke(curate, ["set", "pmid:1001", "sample_size", "42", "--curator", "ann",
+                                 "--reason", "abstract"], env=env)
+    assert out.exit_code == 0, out.output
+    out = runner.invoke(curate, ["undo", "--curator", "ann"], env=env)
+    assert out.exit_code == 0 and "pmid:1001 sample_size = extracted value" in out.output
+    con = duckdb.connect(str(built.warehouse))
+    assert evidence_current(con, "pmid:1001")["curated_fields"] == []
+    con.close()
+    assert runner.invoke(curate, ["undo", "--curator", "ann"], env=env).exit_code == 1
