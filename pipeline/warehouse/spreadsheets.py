@@ -101,16 +101,31 @@ _WORKBOOK_RELS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 
 
 def write_xlsx(path: Path, header: list[str], rows: list[list], sheet: str = "Sheet1") -> Path:
+    """One sheet, header frozen; cells of columns named *_url are clickable links (sheet
+    relationships, not HYPERLINK formulas)."""
     path, tmp = _atomic(path)
-    lines = []
+    lines, links = [], []
+    url_columns = {c for c, name in enumerate(header) if str(name).endswith("_url")}
     for r, row in enumerate([header, *rows], start=1):
         cells = "".join(_cell(f"{_column(c)}{r}", v) for c, v in enumerate(row))
         lines.append(f'<row r="{r}">{cells}</row>')
+        if r > 1:
+            links += [(f"{_column(c)}{r}", row[c]) for c in sorted(url_columns)
+                      if isinstance(row[c], str) and row[c].startswith(("https://", "http://"))]
+    hyperlinks = "".join(f'<hyperlink ref="{ref}" r:id="rId{i}"/>' for i, (ref, _) in enumerate(links, 1))
     worksheet = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                 '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                 '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+                 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
                  '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
                  'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>'
-                 f'<sheetData>{"".join(lines)}</sheetData></worksheet>')
+                 f'<sheetData>{"".join(lines)}</sheetData>'
+                 f'{"<hyperlinks>" + hyperlinks + "</hyperlinks>" if links else ""}</worksheet>')
+    sheet_rels = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                  '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                  + "".join(f'<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/'
+                            f'officeDocument/2006/relationships/hyperlink" Target="{escape(url, {chr(34): "&quot;"})}" '
+                            'TargetMode="External"/>' for i, (_, url) in enumerate(links, 1))
+                  + "</Relationships>")
     workbook = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                 '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
                 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
@@ -122,6 +137,8 @@ def write_xlsx(path: Path, header: list[str], rows: list[list], sheet: str = "Sh
             book.writestr("xl/workbook.xml", workbook)
             book.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
             book.writestr("xl/worksheets/sheet1.xml", worksheet)
+            if links:
+                book.writestr("xl/worksheets/_rels/sheet1.xml.rels", sheet_rels)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)

