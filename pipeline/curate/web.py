@@ -107,7 +107,7 @@ class CurationApp:
         self.settings = settings
         self.loopback_only = loopback_only
         self.busy_wait = busy_wait
-        self.snapshot = False
+        self._local = threading.local()     # per request thread: read from the snapshot?
         self._open_lock = threading.Lock()
         self.env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)),
                                       autoescape=True, undefined=jinja2.StrictUndefined,
@@ -120,15 +120,15 @@ class CurationApp:
     @contextmanager
     def connection(self, write: bool = False, fallback: bool = True):
         """A short connection: read-only unless `write`. Retried with backoff while another
-        process holds the warehouse; then reads fall back to the published snapshot (the
-        connection's `snapshot` attribute says so) and writes raise Busy."""
+        process holds the warehouse; then reads fall back to the published snapshot (the page
+        says so) and writes raise Busy."""
         deadline = time.monotonic() + self.busy_wait
         delay = 0.05
         with self._open_lock:      # one DuckDB configuration per file at a time in this process
             while True:
                 try:
                     con = duckdb.connect(str(self.settings.warehouse), read_only=not write)
-                    self.snapshot = False
+                    self._local.snapshot = False
                     break
                 except duckdb.IOException as exc:
                     if time.monotonic() >= deadline:
@@ -136,7 +136,7 @@ class CurationApp:
                         if write or not fallback or not published.is_file():
                             raise Busy(str(exc)) from None
                         con = duckdb.connect(str(published), read_only=True)
-                        self.snapshot = True
+                        self._local.snapshot = True
                         break
                     time.sleep(delay)
                     delay = min(delay * 2, 0.5)
@@ -146,11 +146,12 @@ class CurationApp:
                 con.close()
 
     def render(self, template: str, status: int = 200, **context) -> Response:
-        context.setdefault("snapshot", self.snapshot)
+        context.setdefault("snapshot", getattr(self._local, "snapshot", False))
         context.setdefault("queued", inbox.pending(self.settings))
         return Response(status, self.env.get_template(template).render(**context))
 
     def __call__(self, environ, start_response):
+        self._local.snapshot = False
         try:
             response = self.handle(environ)
         except Busy as exc:
