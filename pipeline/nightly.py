@@ -227,14 +227,18 @@ def validate(settings: Settings, run_id: str):
 
 
 def publish(settings: Settings) -> str:
-    """Swap in the analysts' snapshot; refresh the marts' Parquet exports and the HTML report."""
+    """Apply curators' queued saves; swap in the analysts' snapshot; refresh the exports (Parquet,
+    CSV, XLSX, RIS) and the HTML report."""
+    from pipeline.curate.inbox import apply_inbox
     from pipeline.report import report_dir, write_report
-    from pipeline.warehouse.exports import export_marts, exports_dir
+    from pipeline.warehouse.exports import export_evidence, export_marts, exports_dir
 
     con = db.connect(settings)
     try:
+        apply_inbox(con, settings)      # saves made while the night held the warehouse
         snapshot = publish_snapshot(con, settings.warehouse, settings.published)
         export_marts(con, exports_dir(settings))
+        export_evidence(con, exports_dir(settings))
         write_report(con, settings, report_dir(settings))
         return str(snapshot)
     finally:

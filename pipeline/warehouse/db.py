@@ -11,6 +11,7 @@ import hashlib
 import json
 import re
 import tempfile
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -55,13 +56,32 @@ def migrate(con: duckdb.DuckDBPyConnection, directory: Path) -> list[str]:
     return applied
 
 
+# How long opening the warehouse waits out another process's connection (the curation UI's
+# per-request connections last milliseconds; a reader that holds on longer is reported).
+LOCK_WAIT_SECONDS = 30.0
+
+
+def open_file(path: Path, read_only: bool = False, wait: float = LOCK_WAIT_SECONDS) -> duckdb.DuckDBPyConnection:
+    """duckdb.connect, retried with backoff while another process holds the file's lock."""
+    deadline = time.monotonic() + wait
+    delay = 0.02
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() + delay > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
+
+
 def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """A connection to the warehouse file, migrated unless opened read-only."""
     path = Path(settings.warehouse)
     if read_only:
-        return duckdb.connect(str(path), read_only=True)
+        return open_file(path, read_only=True)
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path))
+    con = open_file(path)
     migrate(con, settings.migrations_dir)
     apply_views(con, settings.marts_dir)
     return con
