@@ -18,6 +18,7 @@ Method
   (">50% relief"); mean_change from "decreased from 7.7 to ... 4.2" (last value of the list
   minus the first) or a within-group change "(cryoneurolysis: -1.9"; scale from VAS / NRS /
   WOMAC words in the abstract.
+* time_point_days: when the finding was measured, from its own sentence ("at 12 weeks").
 * A protocol, and a technical note without patients, report no outcome (what a protocol
   "will" show is no finding).
 """
@@ -28,6 +29,7 @@ import re
 
 from .direction import clause_direction, intervention_pattern
 from .evidence import FieldResult, evidence_at
+from .follow_up import FollowUpRules
 from .numbers import NUMBER, parse_number
 from .patterns import compile_cue
 
@@ -166,7 +168,7 @@ class OutcomeRules:
 
     def __call__(self, ctx, design: str | None, sample_size: int | None) -> FieldResult:
         empty = {"text": None, "responder_pct": None, "responder_threshold_pct": None,
-                 "mean_change": None, "scale": None, "direction": None}
+                 "mean_change": None, "scale": None, "direction": None, "time_point_days": None}
         if design == "protocol" or (design == "technical_note" and sample_size is None):
             return FieldResult(empty)
         chosen = self.choose(ctx)
@@ -182,7 +184,18 @@ class OutcomeRules:
                                     f"sentence of the same part of the abstract")
         if chosen:
             value.update(self.numbers(ctx, chosen))
+            value["time_point_days"] = self.time_point(chosen[0])
         return result
+
+    @staticmethod
+    def time_point(sentence) -> int | None:
+        """When the finding was measured, if its sentence says ("at 12 weeks", "6 months after
+        the procedure"): the latest time point the follow-up rules accept in that sentence."""
+        points = [days for _, days, _, _ in _TIME_POINTS.candidates(sentence)]
+        return int(round(max(points))) if points else None
+
+
+_TIME_POINTS = FollowUpRules()
 
 
 def build_outcome_rules(config: dict | None = None) -> OutcomeRules:
