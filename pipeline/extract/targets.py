@@ -22,7 +22,8 @@ Method
   lateral branches, "L3-L5 medial branches" lumbar medial branches; dorsal rami and cervical or
   thoracic branches are "other".
 * An adjectival nerve name before a nerve noun with words the lexicon does not list ("intercostal
-  spinal nerve", "intercostals nerve roots") names that nerve.
+  spinal nerve", "intercostals nerve roots") names that nerve, and so does one before a
+  procedure noun ("pudendal cryoablation", "genicular RF", "suprascapular PRF").
 * A review's nerves are those of the studies it includes: kept at a confidence that sends them
   to a curator.
 Targets are lower case, deduplicated by singular form; each maps to one canonical group.
@@ -72,6 +73,9 @@ _SPINAL = re.compile(
 # list: "intercostal spinal nerve", "intercostals nerve roots", "genicular sensory branches"
 _FILLER = {"spinal", "cutaneous", "sensory", "motor", "peripheral", "articular", "terminal", "main", "nerve"}
 _NERVE_NOUN = re.compile(r"\b(?:nerves?(?:\s+roots?)?|roots?|branch(?:es)?|trunks?)\b", re.I)
+# a procedure named by the nerve it treats: "pudendal cryoablation", "genicular RF", "suprascapular PRF"
+_PROCEDURE_NOUN = re.compile(r"\b(?:[ck]ryo[\w-]*|neurolys[ie]s|neurotomy|ablation|denervation|radiofrequency|(?-i:P?RFA?)|"
+                             r"blocks?|blockade|freezing|rhizotomy|neurectomy|release|decompression)\b", re.I)
 # nerves named as the usual alternative, not as what this study treated
 _ALTERNATIVE = re.compile(r"\b(?:(?:conventional|standard|traditional|other|classic(?:al)?)\s+(?:[\w-]+\s+){0,4}?(?:such\s+as|like|including)"
                           r"|instead\s+of|rather\s+than|alternative\s+to|as\s+opposed\s+to)\s+(?:the\s+)?(?:[\w-]+\s+){0,6}?$", re.I)
@@ -214,8 +218,15 @@ class TargetRules:
         return out
 
     def _adjectival(self, sentence, covered) -> list[tuple[str, str, int, int]]:
-        """(target, group, start, end) for "<nerve adjective> [filler words] nerve/root/branch"."""
+        """(target, group, start, end) for "<nerve adjective> [filler words] nerve/root/branch"
+        and for "<nerve adjective> <procedure>" ("pudendal cryoablation")."""
         out = []
+        for m in _PROCEDURE_NOUN.finditer(sentence.text):
+            w = re.search(r"([A-Za-z'-]+)\s+$", sentence.text[max(0, m.start() - 40): m.start()])
+            word = w.group(1).lower() if w else ""
+            if word in self.bare and not any(s <= m.start() - len(w.group(0)) < e for s, e in covered):
+                start = m.start() - len(w.group(0))
+                out.append((f"{word} nerve", self.bare[word], start, m.end()))
         for m in _NERVE_NOUN.finditer(sentence.text):
             if any(s <= m.start() < e for s, e in covered):
                 continue
