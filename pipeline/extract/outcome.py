@@ -133,30 +133,32 @@ class OutcomeRules:
         out = {"responder_pct": None, "responder_threshold_pct": None, "mean_change": None, "scale": None}
         sents = [s for s in ctx.sentences if s.section not in ("title", "background")]
         for s in sents:
-            if out["responder_pct"] is None:
-                m = OF_N_FREE.search(s.text)
+            text, lower = s.text, s.text.lower()
+            # each phrasing needs a literal of its own: skip the regexes when it is absent
+            if out["responder_pct"] is None and ("%" in text or "of the" in lower or "all " in lower):
+                m = OF_N_FREE.search(text) if "of the" in lower else None
                 if m:
                     n, tot = parse_number(m.group("n")), parse_number(m.group("total"))
                     if n and tot:
                         out["responder_pct"] = round(100.0 * n / tot, 1)
-                for rx in RESPONDER:
-                    m = m or rx.search(s.text)
+                for rx in (RESPONDER if "%" in text else ()):
+                    m = m or rx.search(text)
                     if m and "pct" in m.groupdict() and out["responder_pct"] is None:
                         out["responder_pct"] = float(m.group("pct"))
-                if out["responder_pct"] is None and ALL_PATIENTS.search(s.text):
+                if out["responder_pct"] is None and "all " in lower and ALL_PATIENTS.search(text):
                     out["responder_pct"] = 100.0
                 if out["responder_pct"] is not None:
-                    out["responder_threshold_pct"] = responder_threshold(s.text)
+                    out["responder_threshold_pct"] = responder_threshold(text)
             if out["mean_change"] is None:
-                m = FROM_TO.search(s.text)
+                m = FROM_TO.search(text) if "from" in lower else None
                 if m:
                     a = float(m.group("a"))
-                    tail = s.text[m.end("a"):]
+                    tail = text[m.end("a"):]
                     vals = [float(x.group("v")) for x in LIST_VALUE.finditer(re.split(r"\(\s*[pP]\s*[<=>]", tail)[0])]
                     if vals:
                         out["mean_change"] = round(vals[-1] - a, 2)
-                else:
-                    w = WITHIN_GROUP.search(s.text)
+                elif ":" in text:
+                    w = WITHIN_GROUP.search(text)
                     if w:
                         out["mean_change"] = float(re.sub(r"[–−\s]", "-", w.group("v")).replace("--", "-").replace(" ", ""))
         if out["mean_change"] is not None:
