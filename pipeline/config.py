@@ -68,6 +68,8 @@ class Settings:
     # E-utilities allows up to 10,000 ids per efetch, but asks for batches of ~200 per request.
     batch_size: int = 200
     pdf_max_bytes: int = 50 * 1024 * 1024
+    # Full-text links to loopback addresses are refused, except from the offline mirror.
+    allow_loopback: bool = False
     extra: dict = field(default_factory=dict)
 
     @property
@@ -84,7 +86,7 @@ class Settings:
         """The same settings pointed at a local mirror instead of NCBI and Europe PMC."""
         base = base_url.rstrip("/")
         return replace(self, pubmed_url=f"{base}/entrez/eutils/",
-                       europepmc_url=f"{base}/europepmc/webservices/rest/")
+                       europepmc_url=f"{base}/europepmc/webservices/rest/", allow_loopback=True)
 
     @classmethod
     def from_env(cls, environ: dict | None = None) -> "Settings":

@@ -146,7 +146,8 @@ def evidence_rows(header: list[str], rows: list[list[str]], legend_text: str | N
                 linked = cands[0]
                 ref = linked["number"]
         design_cell = cell(row, "design")
-        design_text = legend.get(design_cell.strip(), design_cell)
+        # The table's own legend first, also for a code with a qualifier ("RCT vs Sham").
+        design_text = legend.get(design_cell.strip()) or _expand(design_cell, legend)
         targets, groups = fn.targets_of(_expand(cell(row, "targets"), legend))
         out.append({
             "ref": ref if linked is not None or ref is not None else None,
