@@ -31,7 +31,7 @@ SUP, SUB = {"sup", "superscript"}, {"sub", "inf", "subscript"}
 _STRING_TAGS = (sorted(TRANSPARENT | DROPPED | SUP | SUB | {"msup", "msub", "msubsup", "mfrac", "msqrt",
                 "mfenced", "mroot", "br"}, key=len, reverse=True))
 _TAG = re.compile(r"<(/?)((?:mml:)?(?:" + "|".join(re.escape(t) for t in _STRING_TAGS)
-                  + r"))(\s[^<>]*)?\s*(/?)>", re.I)
+                  + r"))((?:\s+[\w:-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*(/?)>", re.I)
 
 
 @dataclass

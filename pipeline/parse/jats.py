@@ -57,6 +57,11 @@ def _parse_xml(data: bytes) -> ET.Element:
     head = data[:4096]
     if b"<!ENTITY" in head.upper() or re.search(rb"<!DOCTYPE[^>]*\[", head):
         raise JatsError("refused: the document declares entities (internal DTD subset)")
+    if b"<!DOCTYPE" not in head:
+        # Named entities resolve only in a document with a DTD; declare an (unread) external one.
+        decl = re.match(rb"\s*<\?xml[^>]*\?>", data)
+        cut = decl.end() if decl else 0
+        data = data[:cut] + b'<!DOCTYPE article SYSTEM "article.dtd">' + data[cut:]
     parser = ET.XMLParser()
     parser.entity.update({name: chr(cp) for name, cp in html.entities.name2codepoint.items()})
     try:
@@ -77,7 +82,10 @@ def _children(elem, *names):
 def _text(elem, xref=None) -> str:
     if elem is None:
         return ""
-    return re.sub(r"\s+", " ", render(_without(from_element(elem), SKIPPED), xref)).strip()
+    node = _without(from_element(elem), SKIPPED)
+    if xref is not None:
+        node = _unwrap_citation_sups(node)
+    return re.sub(r"\s+", " ", render(node, xref)).strip()
 
 
 def _without(node: Node, skipped: set[str]) -> Node:
