@@ -16,10 +16,13 @@ Method
 * Header: the leading rows set in bold when the body is not (wrapped header lines are merged
   into one header row); otherwise the first row.
 * Caption: the lines just above the table starting "Table N"; legend: the lines just below set
-  smaller than the body text (abbreviation lists, notes). Both are removed from the body text.
+  smaller than the body text (abbreviation lists, notes), or a paragraph just below at body size
+  that defines at least three codes. Both are removed from the body text.
 * Continuation: the first table on page p+1 continues the last table on page p when it has the
   same number of columns at the same x positions and no caption of its own (or a "continued"
-  one, or the same table number); a repeated header row is dropped.
+  one, or the same table number); a repeated header row is dropped. A row split by the page
+  break has no closing (opening) rule: the column rules run on past the last (first) rule, and
+  the words between them are the row's start (rest); the rest is joined to its start.
 Cells are kept as lists of line texts until the document's de-hyphenation vocabulary is known.
 """
 
@@ -29,6 +32,7 @@ import re
 from dataclasses import dataclass, field
 
 from .pdf_layout import Line, group_lines, is_bold
+from .evidence_table import parse_legend
 from .pdf_words import ruled_cells
 
 _TABLE_CAPTION = re.compile(r"^(?:Table|TABLE)\s+([A-Z]?\d+[A-Za-z]?)\b")
@@ -46,6 +50,7 @@ class RawTable:
     caption: str | None = None
     legend: str | None = None
     continued_pages: list = field(default_factory=list)
+    open_top: bool = False         # its first row is the rest of a row begun on the page before
 
     @property
     def ncols(self) -> int:
@@ -98,14 +103,50 @@ def ruled_tables(edges: list, width: float, height: float, words: list, pno: int
                 continue
             grid.append(row)
             bold_rows.append(bold)
+        columns = max((r for r in rows), key=lambda r: sum(c is not None for c in r.cells)).cells
+        columns = [(c[0], c[2]) for c in columns if c is not None]
+        top_row, bottom_row, bbox = _open_rows(t.bbox, columns, edges, words, pno)
+        if bottom_row:
+            grid.append(bottom_row)
+            bold_rows.append(False)
+        if top_row:
+            grid.insert(0, top_row)
+            bold_rows.insert(0, False)
         if len(grid) < 2:
             continue
         seps = [x for x in xs[1:-1]]
         if len(seps) != ncols - 1:     # merged cells make extra edges: use the first row's cells
             seps = sorted(c[0] for c in rows[-1].cells if c is not None)[1:]
-        out.append(RawTable(pno, tuple(t.bbox), grid, _header_count(bold_rows), seps, "ruled",
-                            size=sorted(sizes)[len(sizes) // 2] if sizes else 0))
+        header_rows = 0 if top_row else _header_count(bold_rows)
+        out.append(RawTable(pno, bbox, grid, header_rows, seps, "ruled",
+                            size=sorted(sizes)[len(sizes) // 2] if sizes else 0, open_top=bool(top_row)))
     return out
+
+
+def _open_rows(bbox, columns, edges, words, pno) -> tuple[list | None, list | None, tuple]:
+    """Rows a page break cut open: the column rules run past the table's last (or above its
+    first) horizontal rule, and the words between them are the start (or the rest) of a row
+    split across pages. Returns (row above the first rule, row below the last rule, the bbox
+    grown to hold them)."""
+    x0, top, x1, bottom = bbox
+    bounds = [a for a, _ in columns] + [columns[-1][1]] if columns else []
+    rules = [e for e in edges if e["orientation"] == "v" and any(abs(e["x0"] - x) <= 1.5 for x in bounds)
+             and e["bottom"] > top - 1 and e["top"] < bottom + 1]
+    out, grown = [], [x0, top, x1, bottom]
+    for lo, hi in ((min((e["top"] for e in rules), default=top), top),
+                   (bottom, max((e["bottom"] for e in rules), default=bottom))):
+        if hi - lo < 3:
+            out.append(None)
+            continue
+        row, found = [], False
+        for a, b in columns:
+            cw = [w for w in words if _inside(w, (a, lo, b, hi), pad=0)]
+            row.append([ln.text for ln in group_lines(cw, pno)] if cw else [])
+            found = found or bool(cw)
+        out.append(row if found else None)
+        if found:
+            grown[1], grown[3] = min(grown[1], lo), max(grown[3], hi)
+    return out[0], out[1], tuple(grown)
 
 
 def _segments(ln: Line) -> list[list]:
@@ -263,6 +304,15 @@ def attach_captions(table: RawTable, lines: list[Line], body_size: float) -> set
             break
         legend.append(ln)
         edge = ln.bottom
+    if not legend:   # a legend set at body size: the paragraph under the table, if it defines codes
+        para, edge = [], bottom
+        for ln in below:
+            if ln.top - edge > 2.2 * ln.size or _TABLE_CAPTION.match(ln.text) or len(para) >= 12:
+                break
+            para.append(ln)
+            edge = ln.bottom
+        if para and len(parse_legend(" ".join(l.text for l in para))) >= 3:
+            legend = para
     if legend:
         table.legend = " ".join(l.text for l in legend)
         used.update(id(l) for l in legend)
@@ -294,6 +344,10 @@ def join_continued(tables: list[RawTable]) -> list[RawTable]:
             own = m and not re.search(r"contin", t.caption or "", re.I) and not (pm and pm.group(1) == m.group(1))
             if not own:
                 rows = t.rows
+                if t.open_top and prev.rows:   # the rest of the row the page break cut
+                    for cell, rest in zip(prev.rows[-1], rows[0]):
+                        cell.extend(rest)
+                    rows = rows[1:]
                 head = [_norm(r) for r in prev.rows[:prev.header_rows]]
                 k = 0
                 while k < len(rows) and k < len(head) and _norm(rows[k]) == head[k]:

@@ -8,10 +8,12 @@ pdfminer build its usual line/rectangle objects for the page's vector graphics.
 * Glyph boxes are computed as pdfminer's `LTChar` does (advance = width x size x scaling, the
   font's descent and the text rise, through the text matrix); vertical writing is skipped.
 * Words: glyphs in content-stream order join a word while they sit on the same baseline (tops
-  within 1 pt) and the gap to the previous glyph is between -1 and 3 pt (pdfplumber's default
+  within 1 pt) and the gap to the previous glyph is between -max(1, size/5) and 3 pt (pdfplumber's default
   x tolerance); white space ends a word. Ligatures are expanded.
   Word dicts have pdfplumber's keys: text, x0, x1, top, bottom, fontname, size.
+* Kerned pairs may overlap by up to a fifth of the font size and still join.
 * Edges: straight lines and rectangle sides as pdfplumber edge dicts (orientation "h"/"v"),
+  except page-sized fill-only rectangles (backgrounds),
   which pdfplumber's `TableFinder` turns into cells (`ruled_cells`).
 Coordinates: points from the page's top-left, as in pdfplumber.
 """
@@ -65,12 +67,13 @@ def read_page(rsrcmgr, page_obj, height: float) -> tuple[list[dict], list[dict],
     edges: list[dict] = []
     images = 0
     stack = list(dev.layout or [])
+    width = dev.layout.width if dev.layout is not None else 0
     while stack:
         item = stack.pop()
         if isinstance(item, LTFigure):
             images += 1
             stack.extend(item)
-        elif isinstance(item, (LTLine, LTRect, LTCurve)):
+        elif isinstance(item, (LTLine, LTRect, LTCurve)) and not _background(item, width, height):
             edges.extend(_edges(item, height))
     return words, edges, images
 
@@ -84,7 +87,9 @@ def _words(glyphs: list[tuple], height: float) -> list[dict]:
             continue
         text = LIGATURES.get(text, text)
         top, bottom = height - y1, height - y0
-        if cur is not None and abs(top - cur["top"]) <= 1.0 and -1.0 <= x0 - cur["x1"] <= X_TOLERANCE:
+        # A kerned pair ("Ta", "Yo" in Chromium's output) overlaps by up to a fifth of the size.
+        overlap = max(1.0, 0.2 * (y1 - y0))
+        if cur is not None and abs(top - cur["top"]) <= 1.0 and -overlap <= x0 - cur["x1"] <= X_TOLERANCE:
             cur["text"] += text
             cur["x1"] = max(cur["x1"], x1)
             cur["bottom"] = max(cur["bottom"], bottom)
@@ -93,6 +98,14 @@ def _words(glyphs: list[tuple], height: float) -> list[dict]:
                "fontname": font, "size": y1 - y0}
         words.append(cur)
     return words
+
+
+def _background(item, width: float, height: float) -> bool:
+    """A filled, unstroked box covering much of the page (a page or panel colour, as
+    HTML-to-PDF renderers paint it) is background, not a rule: its sides would otherwise box
+    the table into extra columns."""
+    return (isinstance(item, LTRect) and getattr(item, "fill", False) and not getattr(item, "stroke", False)
+            and item.width > 0.5 * width and item.height > 0.3 * height)
 
 
 def _edge(x0, x1, top, bottom, orientation, kind) -> dict:
