@@ -137,7 +137,7 @@ def _parse(pdf, max_pages: int) -> dict:
         if not (MIN_PAGE_SIDE <= w <= MAX_PAGE_SIDE and MIN_PAGE_SIDE <= h <= MAX_PAGE_SIDE):
             raise PdfError(f"absurd page size: page {pno + 1} is {w:.0f} x {h:.0f} pt")
         try:
-            words, edges, _ = read_page(pdf.rsrcmgr, page.page_obj, h)
+            words, edges, _, (w, h) = read_page(pdf.rsrcmgr, page.page_obj, h)
         except RecursionError:
             raise
         except Exception as exc:

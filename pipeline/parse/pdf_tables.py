@@ -10,7 +10,8 @@ Method
   lines (allowing single-segment lines between them: wrapped cells) is a candidate table. Column
   separators are the gaps in the x-projection of the segments of its body lines; a line with a
   word straddling a separator ends the table (body text does). Words go to the column that holds
-  their centre.
+  their centre. A candidate whose cells are mostly runs of five or more words, without numbers
+  or mostly with function words ("the", "of", ...), is prose in columns and stays text.
 * Rows: a line whose first cell is empty, or whose distance from the line above is the short
   within-cell leading while rows are further apart, continues the row above.
 * Header: the leading rows set in bold when the body is not (wrapped header lines are merged
@@ -35,6 +36,8 @@ from .pdf_layout import Line, group_lines, is_bold
 from .evidence_table import parse_legend
 from .pdf_words import ruled_cells
 
+_FUNCTION_WORDS = {"the", "of", "and", "to", "a", "an", "in", "for", "by", "with", "that", "this",
+                   "is", "are", "was", "were", "be", "on", "as", "or", "at", "which", "it"}
 _TABLE_CAPTION = re.compile(r"^(?:Table|TABLE)\s+([A-Z]?\d+[A-Za-z]?)\b")
 
 
@@ -226,6 +229,18 @@ def _build_unruled(block: list[Line], seps: list[float], pno: int) -> RawTable:
                     size=sorted(ln.size for ln in block)[len(block) // 2])
 
 
+def _prose_in_columns(table: RawTable) -> bool:
+    """Multi-column prose the column finder missed (three narrow columns, say) aligns like a
+    table; its cells are runs of words, rarely with a number, where table cells are short."""
+    cells = [" ".join(c) for row in table.rows for c in row if c]
+    if len(cells) < 6:
+        return False
+    words = sorted(len(c.split()) for c in cells)
+    numeric = sum(1 for c in cells if re.search(r"\d", c)) / len(cells)
+    sentences = sum(1 for c in cells if _FUNCTION_WORDS & set(c.lower().split())) / len(cells)
+    return words[len(words) // 2] >= 5 and (numeric < 0.3 or sentences >= 0.6)
+
+
 def unruled_tables(lines: list[Line], pno: int) -> tuple[list[RawTable], set[int]]:
     """Tables aligned by white space among a page's lines (reading order). Returns the tables and
     the ids of the lines they consumed."""
@@ -274,7 +289,11 @@ def unruled_tables(lines: list[Line], pno: int) -> tuple[list[RawTable], set[int
             if not all(ln.x1 - ln.x0 > 0 for ln in keep):
                 i += 1
                 continue
-            tables.append(_build_unruled(keep, seps, pno))
+            table = _build_unruled(keep, seps, pno)
+            if _prose_in_columns(table):
+                i += len(keep)
+                continue
+            tables.append(table)
             used.update(id(ln) for ln in keep)
             i += len(keep)
     return tables, used
