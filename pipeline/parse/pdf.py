@@ -138,7 +138,7 @@ def _parse(pdf, max_pages: int) -> dict:
             raise PdfError(f"absurd page size: page {pno + 1} is {w:.0f} x {h:.0f} pt")
         try:
             words, edges, _, (w, h) = read_page(pdf.rsrcmgr, page.page_obj, h)
-        except RecursionError:
+        except (RecursionError, MemoryError):
             raise
         except Exception as exc:
             raise PdfError(f"corrupt PDF: page {pno + 1} cannot be read ({type(exc).__name__}: "
