@@ -5,10 +5,14 @@ with the full text. `reconcile` keeps both values per field in `field_sources` a
 rule for the value shown (the extraction's own value, which the evidence table displays):
 
 * the value read with the full text is shown when there is one: the full text is the complete
-  report (the methods state the guidance, the results the analysed number);
+  report (the methods state the guidance, the results the analysed number, the follow-up
+  section the last visit) -- except for `design`, where the title and abstract's own statement
+  wins: a full text also describes the designs of the studies it cites or compares with;
 * when the full text yields nothing for a field the abstract has, the abstract's value is shown
   with the abstract's evidence (a full text never silently removes a value);
-* when both have a value and they differ, the extraction is flagged for a curator, naming both.
+* when both have a value and they differ (for lists: the full text lacks one of the abstract's
+  items; items it adds are additions, not disagreement), the extraction is flagged for a
+  curator, naming both and which one is shown.
 
 `locate_evidence` adds a `location` to every evidence item: the abstract, or section and
 paragraph, or table, row and column (`pipeline.parse.fulltext_input.locate`). Value and
@@ -22,15 +26,16 @@ from pipeline.parse.fulltext_input import locate
 # extraction key -> evidence key
 FIELDS = {"design": "design", "sample_size": "sample_size", "targets": "targets",
           "guidance": "guidance", "follow_up_days": "follow_up"}
+ABSTRACT_FIRST = {"design"}
 
 
 def _empty(value) -> bool:
     return value in (None, [], "")
 
 
-def _same(a, b) -> bool:
+def _agree(a, b) -> bool:
     if isinstance(a, list) and isinstance(b, list):
-        return sorted(map(str, a)) == sorted(map(str, b))
+        return set(map(str, a)) <= set(map(str, b))
     return a == b
 
 
@@ -42,7 +47,8 @@ def reconcile(abstract_only: dict, with_full_text: dict, document_sha256: str | 
     sources = []
     for key, evidence_key in FIELDS.items():
         a, f = abstract_only.get(key), with_full_text.get(key)
-        if _empty(f) and not _empty(a):
+        disagree = not _empty(a) and not _empty(f) and not _agree(a, f)
+        if (_empty(f) and not _empty(a)) or (disagree and key in ABSTRACT_FIRST):
             out[key] = a
             out["evidence"][evidence_key] = (abstract_only.get("evidence") or {}).get(evidence_key, [])
             if key == "targets":
@@ -50,11 +56,10 @@ def reconcile(abstract_only: dict, with_full_text: dict, document_sha256: str | 
             shown = "abstract"
         else:
             shown = "full_text" if not _empty(f) else "abstract"
-        disagree = not _empty(a) and not _empty(f) and not _same(a, f)
         if disagree:
             out["flags"].append({"field": evidence_key, "reason":
                                  f"abstract and full text disagree: abstract {a!r}, full text {f!r}; "
-                                 "the full text's value is shown"})
+                                 f"the {shown.replace('_', ' ')}'s value is shown"})
         sources.append({"field": key, "abstract": a, "full_text": f, "shown": shown,
                         "disagree": disagree})
     out["field_sources"] = sources

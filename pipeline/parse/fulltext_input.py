@@ -38,7 +38,7 @@ def _table_text(table: dict) -> tuple[str, list[tuple[int, int, int, str]]]:
             prefix = f"{name}: " if name else ""
             if parts:
                 pos += 2   # "; "
-            cells.append((pos + len(prefix), r, c, name))
+            cells.append((pos, r, c, name))   # a match on "header: value" or "value" alike
             parts.append(prefix + cell)
             pos += len(prefix) + len(cell)
         line = "; ".join(parts) + "."

@@ -101,3 +101,37 @@ def stored_fulltexts(con, keys: list[tuple[str, int]]) -> dict[tuple[str, int], 
         out[(article_id, version)] = {"status": "read", "format": fmt, "url": url, "sha256": digest,
                                       "licence": licence, "parsed": parsed}
     return out
+
+
+def fulltext_summary(con) -> list[str]:
+    """Lines for `make demo`: full texts read, closed or retried, and what they added."""
+    lines = []
+    states = con.execute("""SELECT status, coalesce(format, '-'), count(*) FROM ops.fulltext_status
+                            GROUP BY ALL ORDER BY 1, 2""").fetchall()
+    if not states:
+        return ["full texts: none looked for"]
+    lines.append("full texts: " + ", ".join(f"{n} {status}" + (f" ({fmt})" if fmt != "-" else "")
+                                            for status, fmt, n in states))
+    added = con.execute("""
+        SELECT s.field, count(*) FILTER (WHERE s.abstract_value IS NULL OR s.abstract_value::VARCHAR IN ('null', '[]')
+                                           AND s.full_text_value::VARCHAR NOT IN ('null', '[]')),
+               count(*) FILTER (WHERE s.disagree)
+        FROM core.extraction_sources s
+        JOIN core.extractions_latest e USING (article_id, article_version, extractor_version)
+        GROUP BY 1 ORDER BY 1""").fetchall()
+    if added:
+        lines.append("  values the full text added / where it disagreed with the abstract: "
+                     + ", ".join(f"{f} {a}/{d}" for f, a, d in added))
+    for article_id, field, a, f, shown in con.execute("""
+            SELECT article_id, field, abstract_value::VARCHAR, full_text_value::VARCHAR, shown
+            FROM core.fulltext_disagreements ORDER BY 1, 2 LIMIT 5""").fetchall():
+        lines.append(f"  {article_id} {field}: abstract {a}, full text {f} ({shown.replace('_', ' ')} shown, flagged)")
+    located = con.execute("""SELECT source, count(*) FROM core.evidence_locations l
+                             JOIN core.extractions_latest e USING (article_id, article_version, extractor_version)
+                             GROUP BY 1 ORDER BY 1""").fetchall()
+    lines.append("  evidence read from: " + ", ".join(f"{src} {n}" for src, n in located))
+    rows = con.execute("""SELECT d.format, count(*) FROM core.evidence_rows r JOIN core.pdf_documents d
+                          USING (article_id, article_version, pdf_sha256) GROUP BY 1""").fetchall()
+    if rows:
+        lines.append("  review evidence-table rows: " + ", ".join(f"{n} from {fmt}" for fmt, n in rows))
+    return lines

@@ -25,8 +25,10 @@ CREATE TABLE core.evidence_locations (
 
 -- Both readings of each core field for a record extracted with its full text. Rule for the
 -- value shown (core.extractions, hence the evidence table): the full text's value when it has
--- one, else the abstract's; `disagree` marks fields where both have a value and they differ
--- (the extraction's flags carry the same for curators).
+-- one, else the abstract's -- except design, where the abstract's wins a disagreement (a full
+-- text also describes the studies it cites); `disagree` marks fields where both have a value
+-- and they differ, for lists where the full text lacks an item of the abstract's (the
+-- extraction's flags carry the same for curators). See pipeline/fulltext_values.py.
 CREATE TABLE core.extraction_sources (
     article_id        VARCHAR NOT NULL,
     article_version   INTEGER NOT NULL,
