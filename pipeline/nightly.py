@@ -101,11 +101,7 @@ def stage_reextraction(settings: Settings, batch_size: int = 200) -> list[str]:
         con.close()
     if not rows:
         return []
-    today = datetime.now(timezone.utc).date()
-    window = StagedWindow(settings.staging_dir, REEXTRACT, settings.query, today, today)
-    window.restart()
-    records = reparse([RawRecord(source=s, source_id=i, payload=p, content_type=c, fetched_at=f)
-                       for s, i, p, c, f, _, _ in rows])
+    window, records = _restage(settings, REEXTRACT, rows)
     by_record = {f"{r[0]}:{r[1]}": stored.get((r[5], r[6])) for r in rows}
     for start in range(0, len(records), batch_size):
         batch = window.write_batch(f"batch-{start:07d}", records[start:start + batch_size], [],
@@ -143,11 +139,7 @@ def stage_fulltext_retries(settings: Settings, batch_size: int = 50) -> list[str
         con.close()
     if not rows:
         return []
-    today = datetime.now(timezone.utc).date()
-    window = StagedWindow(settings.staging_dir, FULLTEXT_RETRY, settings.query, today, today)
-    window.restart()
-    records = reparse([RawRecord(source=s, source_id=i, payload=p, content_type=c, fetched_at=f)
-                       for s, i, p, c, f in rows])
+    window, records = _restage(settings, FULLTEXT_RETRY, rows)
     client = FullTextClient(settings)
     try:
         for start in range(0, len(records), batch_size):
@@ -159,6 +151,16 @@ def stage_fulltext_retries(settings: Settings, batch_size: int = 50) -> list[str
     window.manifest.complete = True
     window.save()
     return [str(batch.path) for batch in window.batches()]
+
+
+def _restage(settings: Settings, source: str, rows) -> tuple[StagedWindow, list]:
+    """A fresh staged window of today for stored records (rows start source, source_id,
+    payload, content_type, fetched_at), and those records re-parsed."""
+    today = datetime.now(timezone.utc).date()
+    window = StagedWindow(settings.staging_dir, source, settings.query, today, today)
+    window.restart()
+    return window, reparse([RawRecord(source=r[0], source_id=r[1], payload=r[2], content_type=r[3],
+                                      fetched_at=r[4]) for r in rows])
 
 
 def reparse(raws: list[RawRecord]) -> list[tuple[RawRecord, Article]]:

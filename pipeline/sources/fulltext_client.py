@@ -9,8 +9,9 @@ raises `FullTextError(reason, transient=...)`. Europe PMC `/{id}/fullTextXML` is
 NCBI `efetch db=pmc` second (NCBI's 3 requests/s and tool/email apply).
 
 Only http(s) URLs to public addresses are fetched: a record's link to a loopback, private,
-link-local or reserved address (or a redirect to one) is refused; loopback is allowed only when
-`settings.allow_loopback` (the offline mirror). Redirects are followed by hand, each checked.
+link-local or reserved address (or a redirect to one) is refused; loopback is allowed only in
+offline mode: `settings.allow_loopback` (`--offline`), or a link on the exact origin the sources
+are configured at (the mirror). Redirects are followed by hand, each checked.
 """
 
 from __future__ import annotations
@@ -59,6 +60,11 @@ def check_url(url: str, allow_loopback: bool = False, resolve=socket.getaddrinfo
             continue
         if not address.is_global:
             raise FullTextError(f"refused URL {url!r}: {address} is not a public address")
+
+
+def _origin(url: str) -> tuple:
+    parsed = urlparse(url)
+    return parsed.scheme, parsed.hostname, parsed.port or (443 if parsed.scheme == "https" else 80)
 
 
 def _transient(exc: SourceError) -> bool:
@@ -123,10 +129,18 @@ class FullTextClient:
             raise FullTextError(f"PMC has no article {article_id}: {body[-300:].decode('utf-8', 'replace')}")
         return Fetched("read", body, where, "jats")
 
+    def _loopback_allowed(self, url: str) -> bool:
+        """Offline mode: `--offline` (settings.allow_loopback), or a link on the very origin the
+        sources are configured at (the mirror an Airflow run was pointed at)."""
+        if self.settings.allow_loopback:
+            return True
+        origin = _origin(url)
+        return any(origin == _origin(base) for base in (self.settings.europepmc_url, self.settings.pubmed_url))
+
     def pdf(self, url: str) -> Fetched:
         """A linked PDF: public http(s) only, size-capped, checked to be a PDF."""
         for _ in range(MAX_REDIRECTS + 1):
-            check_url(url, allow_loopback=self.settings.allow_loopback)
+            check_url(url, allow_loopback=self._loopback_allowed(url))
             try:
                 response, body = self.links.request("GET", url, max_bytes=self.settings.pdf_max_bytes)
             except SourceError as exc:

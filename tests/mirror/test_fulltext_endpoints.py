@@ -89,3 +89,17 @@ def test_only_http_links_and_loopback_only_offline():
     check_url("http://127.0.0.1:1/a.pdf", allow_loopback=True, resolve=fake_resolver("127.0.0.1"))
     with pytest.raises(FullTextError):
         check_url("http://10.0.0.1/a.pdf", allow_loopback=True, resolve=fake_resolver("10.0.0.1"))
+
+
+def test_loopback_links_only_to_the_configured_mirror(settings, sample_mirror):
+    from dataclasses import replace
+
+    # As an Airflow run sees it: the sources point at the mirror, no --offline flag.
+    pointed = replace(settings.with_mirror(sample_mirror.base_url), allow_loopback=False)
+    client = FullTextClient(pointed)
+    try:
+        assert client.pdf(f"{sample_mirror.base_url}/pdfs/PPR900001.pdf").status == "read"
+        with pytest.raises(FullTextError, match="not a public address"):
+            client.pdf("http://127.0.0.1:9/internal/admin.pdf")
+    finally:
+        client.close()
