@@ -7,7 +7,8 @@ rule for the value shown (the extraction's own value, which the evidence table d
 * the value read with the full text is shown when there is one: the full text is the complete
   report (the methods state the guidance, the results the analysed number, the follow-up
   section the last visit) -- except for `design`, where the title and abstract's own statement
-  wins: a full text also describes the designs of the studies it cites or compares with;
+  wins: a full text also describes the designs of the studies it cites or compares with; the
+  fields the extractor derives from the design (sample size, follow-up) then follow it;
 * when the full text yields nothing for a field the abstract has, the abstract's value is shown
   with the abstract's evidence (a full text never silently removes a value);
 * when both have a value and they differ (for lists: the full text lacks one of the abstract's
@@ -27,6 +28,9 @@ from pipeline.parse.fulltext_input import locate
 FIELDS = {"design": "design", "sample_size": "sample_size", "targets": "targets",
           "guidance": "guidance", "follow_up_days": "follow_up"}
 ABSTRACT_FIRST = {"design"}
+# The extractor derives these from its design (no sample size for a review, 1 for a case
+# report): when the abstract's design is shown, so are they.
+DESIGN_DEPENDENT = {"sample_size", "follow_up_days"}
 
 
 def _empty(value) -> bool:
@@ -45,10 +49,15 @@ def reconcile(abstract_only: dict, with_full_text: dict, document_sha256: str | 
     out["evidence"] = dict(out.get("evidence") or {})
     out["flags"] = list(out.get("flags") or [])
     sources = []
+    design_from_abstract = False
     for key, evidence_key in FIELDS.items():
         a, f = abstract_only.get(key), with_full_text.get(key)
         disagree = not _empty(a) and not _empty(f) and not _agree(a, f)
-        if (_empty(f) and not _empty(a)) or (disagree and key in ABSTRACT_FIRST):
+        follows_design = (design_from_abstract and key in DESIGN_DEPENDENT and not _empty(f)
+                          and not _agree(a, f))
+        if (_empty(f) and not _empty(a)) or (disagree and key in ABSTRACT_FIRST) or follows_design:
+            design_from_abstract = design_from_abstract or key == "design"
+            disagree = disagree or follows_design
             out[key] = a
             out["evidence"][evidence_key] = (abstract_only.get("evidence") or {}).get(evidence_key, [])
             if key == "targets":

@@ -55,3 +55,16 @@ def test_every_evidence_item_says_where_it_was_read():
                                  "column": 2, "header": "n", "page": None}
     assert abstract["location"] == {"source": "abstract"}
     assert result["evidence"]["guidance"][0]["location"]["paragraph"] == 2
+
+
+def test_fields_derived_from_the_design_follow_the_design_shown():
+    # A narrative review whose full text describes a case report: the extractor, reading it,
+    # calls the record a case report with 1 patient. The abstract's design is shown, and so is
+    # its (absent) sample size, both flagged.
+    result = reconcile(extraction(design="narrative_review"),
+                       extraction(design="case_report", sample_size=1, follow_up_days=84, _full=True))
+    assert (result["design"], result["sample_size"], result["follow_up_days"]) == ("narrative_review", None, None)
+    assert result["evidence"]["sample_size"] == [] and result["evidence"]["follow_up"] == []
+    shown = sources(result)
+    assert shown["sample_size"]["shown"] == "abstract" and shown["sample_size"]["disagree"]
+    assert {f["field"] for f in result["flags"]} >= {"design", "sample_size", "follow_up"}

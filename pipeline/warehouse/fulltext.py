@@ -113,19 +113,22 @@ def fulltext_summary(con) -> list[str]:
     lines.append("full texts: " + ", ".join(f"{n} {status}" + (f" ({fmt})" if fmt != "-" else "")
                                             for status, fmt, n in states))
     added = con.execute("""
-        SELECT s.field, count(*) FILTER (WHERE s.abstract_value IS NULL OR s.abstract_value::VARCHAR IN ('null', '[]')
-                                           AND s.full_text_value::VARCHAR NOT IN ('null', '[]')),
+        SELECT s.field, count(*) FILTER (WHERE coalesce(s.abstract_value::VARCHAR, 'null') IN ('null', '[]')
+                                           AND coalesce(s.full_text_value::VARCHAR, 'null') NOT IN ('null', '[]')
+                                           AND s.shown = 'full_text'),
                count(*) FILTER (WHERE s.disagree)
         FROM core.extraction_sources s
         JOIN core.extractions_latest e USING (article_id, article_version, extractor_version)
         GROUP BY 1 ORDER BY 1""").fetchall()
     if added:
-        lines.append("  values the full text added / where it disagreed with the abstract: "
-                     + ", ".join(f"{f} {a}/{d}" for f, a, d in added))
+        lines.append("  values only the full text gave: "
+                     + (", ".join(f"{f} {a}" for f, a, _ in added if a) or "none"))
+        lines.append("  fields where abstract and full text disagree: "
+                     + (", ".join(f"{f} {d}" for f, _, d in added if d) or "none"))
     for article_id, field, a, f, shown in con.execute("""
             SELECT article_id, field, abstract_value::VARCHAR, full_text_value::VARCHAR, shown
             FROM core.fulltext_disagreements ORDER BY 1, 2 LIMIT 5""").fetchall():
-        lines.append(f"  {article_id} {field}: abstract {a}, full text {f} ({shown.replace('_', ' ')} shown, flagged)")
+        lines.append(f"  {article_id} {field}: abstract {a or 'none'}, full text {f or 'none'} ({shown.replace('_', ' ')} shown, flagged)")
     located = con.execute("""SELECT source, count(*) FROM core.evidence_locations l
                              JOIN core.extractions_latest e USING (article_id, article_version, extractor_version)
                              GROUP BY 1 ORDER BY 1""").fetchall()
