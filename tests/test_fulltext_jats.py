@@ -111,3 +111,32 @@ def test_a_new_extractor_version_still_reads_the_full_text(settings, corpus, mon
     assert [v for _, v in rows] == [180, 180] and rows[1][0].endswith("-next")
     assert query(settings, """SELECT count(*) FROM core.evidence_locations WHERE article_id = ?
                               AND extractor_version LIKE '%-next' AND source = 'full_text'""", [TRIAL])[0][0] > 0
+
+
+def test_a_preprint_with_a_europepmc_full_text_is_read_from_it_not_from_its_pdf(settings, corpus):
+    record = json.loads((SAMPLE_CORPUS / "europepmc" / "PPR900002.json").read_text())
+    (corpus / "europepmc" / "PPR900002.json").write_text(json.dumps(record))
+    (corpus / "pdfs").mkdir()
+    shutil.copy(SAMPLE_CORPUS / "pdfs" / "PPR900002.pdf", corpus / "pdfs")
+    (corpus / "pmc" / "PPR900002.xml").write_text(
+        '<article article-type="preprint"><front><article-meta><title-group><article-title>'
+        + record["title"] + "</article-title></title-group><permissions><license "
+        'license-type="open-access" xmlns:xlink="http://www.w3.org/1999/xlink" '
+        'xlink:href="https://creativecommons.org/licenses/by-nc-nd/4.0/"/></permissions>'
+        '</article-meta></front><body><sec sec-type="methods"><title>Methods</title>'
+        "<p>Patients were randomised 1:1. The L5 dorsal ramus and S1-S3 lateral branches were "
+        "frozen under fluoroscopic guidance with a 2 mm probe.</p></sec></body></article>")
+    with MirrorServer(corpus) as mirror:
+        night(settings, mirror, "run-1")
+        pdf_requests = len(mirror.requests("pdf"))
+    (article_id, fmt, licence), = query(settings, """SELECT d.article_id, d.format, d.licence
+                                                     FROM core.pdf_documents d JOIN core.articles_current a
+                                                     USING (article_id) WHERE a.preprint_id = 'PPR900002'""")
+    assert (fmt, licence) == ("jats", "https://creativecommons.org/licenses/by-nc-nd/4.0/")
+    assert pdf_requests == 0
+    (guidance,), = query(settings, "SELECT guidance FROM core.extractions_latest WHERE article_id = ?",
+                         [article_id])
+    assert "fluoroscopy" in guidance
+    assert query(settings, """SELECT source, section, paragraph FROM core.evidence_locations
+                              WHERE article_id = ? AND field = 'guidance'""", [article_id]) == \
+        [("full_text", "methods", 1)]
