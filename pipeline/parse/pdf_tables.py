@@ -15,7 +15,8 @@ Method
 * Rows: a line whose first cell is empty, or whose distance from the line above is the short
   within-cell leading while rows are further apart, continues the row above.
 * Header: the leading rows set in bold when the body is not (wrapped header lines are merged
-  into one header row); otherwise the first row.
+  into one header row); otherwise the first row. In a ruled header, a cell spanning columns
+  names each column it covers, so a two-row header reads "Pain (NRS) mean", "Pain (NRS) SD".
 * Caption: the lines just above the table starting "Table N"; legend: the lines just below set
   smaller than the body text (abbreviation lists, notes), or a paragraph just below at body size
   that defines at least three codes. Both are removed from the body text.
@@ -86,15 +87,22 @@ def ruled_tables(edges: list, width: float, height: float, words: list, pno: int
             continue
         tw = [w for w in words if _inside(w, t.bbox)]
         xs = sorted({round(c[0], 1) for c in t.cells} | {round(c[2], 1) for c in t.cells})
-        grid, bold_rows, sizes = [], [], []
+        columns = max((r for r in rows), key=lambda r: sum(c is not None for c in r.cells)).cells
+        columns = [(c[0], c[2]) for c in columns if c is not None]
+        grid, bold_rows, sizes, spans = [], [], [], []
         for r in rows:
-            row, bold = [], True
+            row, bold, span = [], True, []
             cells = list(r.cells) + [None] * (ncols - len(r.cells))
-            nonempty = False
-            for c in cells:
+            nonempty, left = False, None
+            for k, c in enumerate(cells):
                 if c is None:
                     row.append([])
+                    # covered by the cell to its left (a column span), or by one above (a row span)
+                    centre = sum(columns[k]) / 2 if k < len(columns) else None
+                    span.append(k - 1 if left is not None and centre is not None and left[2] > centre else None)
                     continue
+                left = c
+                span.append(None)
                 cw = [w for w in tw if _inside(w, c, pad=0)]
                 lines = group_lines(cw, pno) if cw else []
                 row.append([ln.text for ln in lines])
@@ -106,8 +114,12 @@ def ruled_tables(edges: list, width: float, height: float, words: list, pno: int
                 continue
             grid.append(row)
             bold_rows.append(bold)
-        columns = max((r for r in rows), key=lambda r: sum(c is not None for c in r.cells)).cells
-        columns = [(c[0], c[2]) for c in columns if c is not None]
+            spans.append(span)
+        # A header cell spanning columns names each of them ("Pain (NRS)" over "mean" and "SD").
+        for row, span in zip(grid[:_header_count(bold_rows)], spans):
+            for k, source in enumerate(span):
+                if source is not None:
+                    row[k] = list(row[source])
         top_row, bottom_row, bbox = _open_rows(t.bbox, columns, edges, words, pno)
         if bottom_row:
             grid.append(bottom_row)

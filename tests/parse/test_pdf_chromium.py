@@ -63,3 +63,30 @@ def test_table_text_stays_out_of_the_prose(review):
     prose = " ".join(s["text"] for s in review["sections"])
     assert "hypoaesthesia" not in prose and "Observational retrospective" not in prose
     assert "ILLUSTRATIVE document" in prose
+
+
+@pytest.fixture(scope="module")
+def paper():
+    return parse_pdf((FIXTURES / "two_column_paper.pdf").read_bytes())
+
+
+def test_two_column_prose_reads_in_order_without_the_margin_stamp(paper):
+    names = [s["name"] for s in paper["sections"]]
+    assert names[-4:] == ["introduction", "methods", "results", "discussion"]
+    text = {s["name"]: s["text"] for s in paper["sections"]}
+    # Methods runs from the foot of the left column to the top of the right one.
+    assert text["methods"].startswith("Twenty-four adults with knee pain for more than six months")
+    assert text["methods"].endswith("Adverse events were recorded at every visit and by telephone between visits.")
+    assert "under ultrasound guidance with a 2 mm probe" in text["methods"]
+    assert not any("Downloaded from" in t or "preprints.example.org" in t for t in text.values())
+
+
+def test_two_row_header_and_multi_line_cells(paper):
+    table, = paper["tables"]
+    assert table["header"] == ["Visit", "Pain (NRS) mean", "Pain (NRS) SD", "Responders", "Notes"]
+    assert table["rows"] == [
+        ["Baseline", "6.8", "1.2", "-", "All 24 patients after diagnostic block"],
+        ["1 month", "2.9", "1.6", "17", "One patient missed the visit"],
+        ["3 months", "3.1", "1.9", "14", "Primary end point"],
+        ["6 months", "3.9", "2.1", "9", "22 patients seen; 2 lost to follow-up"],
+    ]
