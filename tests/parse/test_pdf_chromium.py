@@ -90,3 +90,14 @@ def test_two_row_header_and_multi_line_cells(paper):
         ["3 months", "3.1", "1.9", "14", "Primary end point"],
         ["6 months", "3.9", "2.1", "9", "22 patients seen; 2 lost to follow-up"],
     ]
+
+
+def test_three_column_prose_reads_column_by_column():
+    doc = parse_pdf((FIXTURES / "three_column_paper.pdf").read_bytes())
+    text = {s["name"]: s["text"] for s in doc["sections"]}
+    assert list(text)[-4:] == ["introduction", "methods", "results", "discussion"]
+    assert text["introduction"].startswith("Chronic knee pain after arthroplasty is common")
+    assert text["introduction"].endswith("a standard pain diary kept by every participant.")
+    # Results runs from the foot of the middle column to the top of the right one.
+    assert "completed the procedure and twenty-two were seen at six months" in text["results"]
+    assert doc["tables"][0]["rows"][0][0] == "Baseline"
