@@ -12,6 +12,8 @@ Method
   word straddling a separator ends the table (body text does). Words go to the column that holds
   their centre. A candidate whose cells are mostly runs of five or more words, without numbers
   or mostly with function words ("the", "of", ...), is prose in columns and stays text.
+* Banded rows: a ruled row whose filled cells all hold the same k >= 2 lines on shared baselines
+  is k rows (tables that rule only every fifth row); a wrapped cell keeps its row whole.
 * Rows: a line whose first cell is empty, or whose distance from the line above is the short
   within-cell leading while rows are further apart, continues the row above.
 * Header: the leading rows set in bold when the body is not (wrapped header lines are merged
@@ -91,12 +93,13 @@ def ruled_tables(edges: list, width: float, height: float, words: list, pno: int
         columns = [(c[0], c[2]) for c in columns if c is not None]
         grid, bold_rows, sizes, spans = [], [], [], []
         for r in rows:
-            row, bold, span = [], True, []
+            row, bold, span, tops = [], True, [], []
             cells = list(r.cells) + [None] * (ncols - len(r.cells))
             nonempty, left = False, None
             for k, c in enumerate(cells):
                 if c is None:
                     row.append([])
+                    tops.append([])
                     # covered by the cell to its left (a column span), or by one above (a row span)
                     centre = sum(columns[k]) / 2 if k < len(columns) else None
                     span.append(k - 1 if left is not None and centre is not None and left[2] > centre else None)
@@ -106,15 +109,17 @@ def ruled_tables(edges: list, width: float, height: float, words: list, pno: int
                 cw = [w for w in tw if _inside(w, c, pad=0)]
                 lines = group_lines(cw, pno) if cw else []
                 row.append([ln.text for ln in lines])
+                tops.append([ln.top for ln in lines])
                 if cw:
                     nonempty = True
                     bold = bold and all(is_bold(w.get("fontname", "")) for w in cw)
                     sizes.extend(w.get("size", 0) for w in cw)
             if not nonempty:
                 continue
-            grid.append(row)
-            bold_rows.append(bold)
-            spans.append(span)
+            for part in _banded(row, tops):
+                grid.append(part)
+                bold_rows.append(bold)
+                spans.append(span)
         # A header cell spanning columns names each of them ("Pain (NRS)" over "mean" and "SD").
         for row, span in zip(grid[:_header_count(bold_rows)], spans):
             for k, source in enumerate(span):
@@ -136,6 +141,21 @@ def ruled_tables(edges: list, width: float, height: float, words: list, pno: int
         out.append(RawTable(pno, bbox, grid, header_rows, seps, "ruled",
                             size=sorted(sizes)[len(sizes) // 2] if sizes else 0, open_top=bool(top_row)))
     return out
+
+
+def _banded(row: list[list[str]], tops: list[list[float]]) -> list[list[list[str]]]:
+    """A ruled "row" that is really k rows drawn in one band (statistics tables shade every
+    five rows and rule only the bands): every filled cell has the same k >= 2 lines, on the same
+    baselines across the row. A wrapped cell makes its row's cells differ, so it stays one."""
+    filled = [k for k, cell in enumerate(row) if cell]
+    if len(filled) < 3:
+        return [row]
+    k = len(row[filled[0]])
+    if k < 2 or any(len(row[i]) != k for i in filled):
+        return [row]
+    if any(max(tops[i][j] for i in filled) - min(tops[i][j] for i in filled) > 2.0 for j in range(k)):
+        return [row]
+    return [[[cell[j]] if cell else [] for cell in row] for j in range(k)]
 
 
 def _open_rows(bbox, columns, edges, words, pno) -> tuple[list | None, list | None, tuple]:
