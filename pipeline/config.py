@@ -72,6 +72,8 @@ class Settings:
     # What makes a record relevant to the topic (pipeline/extract/vocab/relevance.json's shape);
     # a different query brings its own. None: the default cryoneurolysis topic.
     topic_vocab: Path | None = None
+    # Full-text links to loopback addresses are refused, except from the offline mirror.
+    allow_loopback: bool = False
     extra: dict = field(default_factory=dict)
 
     @property
@@ -93,7 +95,7 @@ class Settings:
         """The same settings pointed at a local mirror instead of NCBI and Europe PMC."""
         base = base_url.rstrip("/")
         return replace(self, pubmed_url=f"{base}/entrez/eutils/",
-                       europepmc_url=f"{base}/europepmc/webservices/rest/")
+                       europepmc_url=f"{base}/europepmc/webservices/rest/", allow_loopback=True)
 
     @classmethod
     def from_env(cls, environ: dict | None = None) -> "Settings":

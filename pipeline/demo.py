@@ -68,9 +68,12 @@ def main() -> int:
     from pipeline.summary import summarize
     from pipeline.warehouse import db
 
+    from pipeline.warehouse.fulltext import fulltext_summary
+
     con = db.connect(settings, read_only=True)
     try:
         print(summarize(con, settings).text())
+        print("\n".join(fulltext_summary(con)))
     finally:
         con.close()
     snapshot = settings.published.relative_to(PROJECT_ROOT)

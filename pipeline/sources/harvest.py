@@ -16,6 +16,7 @@ from pipeline.config import Settings
 from pipeline.models import Quarantined
 from pipeline.sources.europepmc import EuropePMCClient
 from pipeline.sources.fulltext import stage_fulltexts
+from pipeline.sources.fulltext_client import FullTextClient
 from pipeline.sources.http import SourceError
 from pipeline.sources.pubmed import PubMedClient
 from pipeline.staging import StagedWindow
@@ -75,9 +76,12 @@ def harvest(settings: Settings, source: str, query: str, since: date, until: dat
         raise ValueError(f"unknown source {source!r}")
     try:
         run(client, window, progress)
-        if source == "europepmc":   # preprints link their PDFs; PubMed records do not
+        fulltexts = FullTextClient(settings)
+        try:
             for batch in window.batches():
-                stage_fulltexts(client, batch, settings)
+                stage_fulltexts(fulltexts, batch, settings)
+        finally:
+            fulltexts.close()
     except SourceError as exc:
         window.manifest.error = str(exc)
         window.save()
