@@ -178,7 +178,7 @@ def evaluate(corpus, only, near_misses, misses, calibrate):
     click.echo(format_report(report, misses=misses))
     if calibrate:
         from pipeline.extract.calibration import Calibration
-        from pipeline.extract.vocabulary import VOCAB_DIR
+        from pipeline.lexicon.vocabulary import VOCAB_DIR
 
         path = VOCAB_DIR / "calibration.json"
         Calibration({r: tuple(v) for r, v in report.rules.items()}).to_json(path)

@@ -69,7 +69,7 @@ class Settings:
     # E-utilities allows up to 10,000 ids per efetch, but asks for batches of ~200 per request.
     batch_size: int = 200
     pdf_max_bytes: int = 50 * 1024 * 1024
-    # What makes a record relevant to the topic (pipeline/extract/vocab/relevance.json's shape);
+    # What makes a record relevant to the topic (pipeline/lexicon/vocab/relevance.json's shape);
     # a different query brings its own. None: the default cryoneurolysis topic.
     topic_vocab: Path | None = None
     # Full-text links to loopback addresses are refused, except from the offline mirror.

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 
+from pipeline.lexicon.patterns import compile_cue
+
 from .evidence import FieldResult, sentence_evidence
-from .patterns import compile_cue
 
 EXPLICIT = re.compile(r"\b(?:adverse\s+(?:events?|effects?|reactions?)|complications?|side[\s-]effects?|harms?|well[\s-]tolerated|safety\s+profile|serious\s+events?)\b", re.I)
 NAMED = compile_cue(r"\b(?:pneumothorax|infections?|cellulitis|numbness|neuritis|neuroma\s+formation|dysesthesia\w*|dysaesthesia\w*|hyperalgesia|allodynia|hematoma|haematoma|bruising|frostbite|skin\s+necrosis|sensory\s+disturbances?|disturbed\s+sensibility|neuropath(?:ic|y)\s+(?:pain|scores?))\b", re.I)

@@ -3,7 +3,7 @@ records.
 
 Each rule starts from the confidence its author gave it, a prior belief. `litmine eval
 --calibrate` counts, per rule, the values it decided on the labelled corpus and how many were
-right, and writes them to `vocab/calibration.json`. A field's confidence is then the posterior
+right, and writes them to `pipeline/lexicon/vocab/calibration.json`. A field's confidence is then the posterior
 mean of a Beta prior worth `prior_strength` observations centred on the rule's own confidence
 (the usual shrinkage estimate, as in empirical-Bayes calibration of rule precision):
 
@@ -22,7 +22,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .vocabulary import VOCAB_DIR
+from pipeline.lexicon.vocabulary import VOCAB_DIR
+
 
 LIST_FIELDS = ("targets", "guidance")
 

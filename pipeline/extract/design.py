@@ -1,7 +1,7 @@
 """design: what the study *is* (EXTRACTION_SPEC.md enum), not what it cites.
 
 Method
-1. Cue regexes per design (`vocab/design_cues.json`) are matched sentence by sentence. A cue in
+1. Cue regexes per design (`pipeline/lexicon/vocab/design_cues.json`) are matched sentence by sentence. A cue in
    a sentence about research still needed ("randomized trials are needed", "we included
    randomized trials") does not describe this study and is skipped.
 2. Cues are pooled separately for the title and for the body (the methods are more specific than
@@ -25,15 +25,13 @@ from __future__ import annotations
 
 import re
 
-from .evidence import Evidence, FieldResult, evidence_at
-from .numbers import NUMBER, parse_number
-from .patterns import compile_cue
-from .relevance import has_human_subjects
-from .vocabulary import load_vocab
+from pipeline.lexicon.designs import PRECEDENCE, design_cues
+from pipeline.lexicon.numbers import NUMBER, parse_number
+from pipeline.lexicon.vocabulary import load_vocab
 
-PRECEDENCE = ["other", "protocol", "systematic_review", "narrative_review", "technical_note",
-              "case_report", "rct", "nonrandomized_trial", "retrospective_observational",
-              "prospective_observational", "case_series"]
+from .evidence import Evidence, FieldResult, evidence_at
+from .relevance import has_human_subjects
+
 FAMILY = {"systematic_review": "review", "narrative_review": "review", "protocol": "protocol",
           "technical_note": "note", "case_report": "case", "rct": "trial",
           "nonrandomized_trial": "trial", "retrospective_observational": "observational",
@@ -90,9 +88,7 @@ class DesignRules:
         # one alternation per design; the capture group that matched gives the cue's weight
         # a cue is [pattern, weight] or [pattern, weight, name]: a named cue (an implied design)
         # is its own rule, so calibration and curators can tell it from the design's own words
-        self.cue_res = [(design, compile_cue("|".join(f"({c[0]})" for c in vocab["cues"][design])),
-                         [(c[1], f"design.{design}" + (f".{c[2]}" if len(c) > 2 else "")) for c in vocab["cues"][design]])
-                        for design in PRECEDENCE if design in vocab["cues"]]
+        self.cue_res = design_cues(vocab)
         self.future = re.compile(vocab["future"], re.I)
         self.not_review = re.compile(vocab["not_a_review"], re.I)
         self.humans = re.compile(vocab["humans"], re.I)

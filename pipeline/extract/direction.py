@@ -29,7 +29,8 @@ from __future__ import annotations
 
 import re
 
-from .patterns import compile_cue, keyed_alternation
+from pipeline.lexicon.patterns import compile_cue, keyed_alternation
+
 
 NEG_SCOPE = r"(?:\w+\s+){0,3}?"
 # 1. between-group null findings

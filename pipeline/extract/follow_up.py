@@ -32,20 +32,10 @@ from __future__ import annotations
 
 import re
 
-from .evidence import FieldResult, evidence_at
-from .numbers import NUMBER, ORDINAL, parse_number
-from .patterns import compile_cue
+from pipeline.lexicon.durations import DAY_N, DURATION, NUMBER_IN, ORDINAL_DURATION, unit_days
+from pipeline.lexicon.numbers import parse_number
 
-UNIT_DAYS = {"hour": 1 / 24, "day": 1, "week": 7, "month": 30, "year": 365}
-_UNIT = r"(?P<unit>hours?|hrs?|h|days?|d|weeks?|wks?|months?|mos?|years?|yrs?|y)"
-_N = rf"(?:{NUMBER}|\d+(?:\.\d+)?)"
-_SEP = r"(?:\s*(?:-|–|—|‐|to)\s*)"
-# "1, 6, and 12 months" | "2-18 months" | "6 to 12 months" | "27 months" | "6-month" | "3-mo"
-DURATION = compile_cue(
-    rf"(?<![\w.])(?P<nums>{_N}(?:(?:{_SEP}|\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+){_N}){{0,4}})"
-    rf"(?:\s*|[\s-]|‐){_UNIT}(?![a-z])", re.I)
-ORDINAL_DURATION = compile_cue(rf"\b(?:the\s+)?(?P<ord>{ORDINAL})\s+(?P<unit>day|week|month|year)\b", re.I)
-DAY_N = compile_cue(r"\b(?:(?:post-?operative|post-?procedure|postprocedural)\s+)?(?P<unit>days?|weeks?|months?)\s+(?P<nums>\d+(?:\s*(?:-|–|to|and)\s*\d+)?)\b", re.I)
+from .evidence import FieldResult, evidence_at
 
 TIER1_BEFORE = re.compile(r"(?:follow(?:ed)?[\s-]*(?:‐\s*)?up|followed)\s*(?:time|period|duration|interval)?\s*(?:was|were|of|lasted|ranged from|range|:|=|averaged|\(|was\s+(?:a\s+)?(?:mean|median)\s+(?:of\s+)?)?\s*(?:a\s+|an\s+)?(?:mean|median|average|minimum|maximum|at least)?\s*(?:of\s+|was\s+)?(?:up\s+to\s+)?$|followed\s+(?:up\s+)?(?:for|during|over)\s+(?:a\s+)?(?:mean\s+(?:of\s+)?|median\s+(?:of\s+)?|period\s+of\s+)?$", re.I)
 TIER1_AFTER = re.compile(r"^\s*(?:of\s+)?(?:post[\s-]?\w+\s+)?follow[\s-]*(?:‐\s*)?up\b|^\s*period\s+following\b", re.I)
@@ -69,21 +59,6 @@ FOLLOW_UP_RANGE = re.compile(r"follow[\s-]*(?:‐\s*)?up\b[^.;()]{0,60}\(\s*(?:r
 UNITLESS_RANGE = re.compile(r"^\s*\(\s*(?:range\s*[:,]?\s*)?\d+(?:\.\d+)?\s*(?:-|–|to)\s*(?P<hi>\d+(?:\.\d+)?)\s*\)")
 FROM_TREATMENT = re.compile(r"^\s*(?:after|following|post)[\s-]*(?:the\s+|their\s+)?(?:treatment|procedure|intervention|injection|ablation|"
                             r"cryo\w*|neurolysis|surgery|operation|denervation|lesioning|therapy|block|implantation)\b", re.I)
-_UNIT_WORD = re.compile(r"(?:hour|hr|day|d|week|wk|month|mo|year|yr|y)s?\b", re.I)
-_NUM_IN = re.compile(rf"{_N}", re.I)
-
-
-def unit_days(unit: str) -> float:
-    u = unit.lower()
-    if u.startswith("h"):
-        return UNIT_DAYS["hour"]
-    if u.startswith("d"):
-        return 1
-    if u.startswith("w"):
-        return 7
-    if u.startswith("m"):
-        return 30
-    return 365
 
 
 class FollowUpRules:
@@ -97,7 +72,7 @@ class FollowUpRules:
             unit = m.group("unit")
             if unit.lower() in ("h", "d", "y") and not re.match(r"[\s-]", text[m.end("nums"):m.start("unit")] or " "):
                 pass
-            values = [parse_number(x.group(0)) for x in _NUM_IN.finditer(m.group("nums"))]
+            values = [parse_number(x.group(0)) for x in NUMBER_IN.finditer(m.group("nums"))]
             values = [v for v in values if v is not None]
             if not values:
                 continue

@@ -1,7 +1,7 @@
 """guidance: how the treatment was guided (ultrasound, fluoroscopy, ct, mri, nerve_stimulator,
 landmark, surgical, blind); an empty list when the text does not say.
 
-Method: every modality mention (`vocab/guidance.json`: synonyms such as sonographic,
+Method: every modality mention (`pipeline/lexicon/vocab/guidance.json`: synonyms such as sonographic,
 US-guided, ultrasound-controlled, C-arm, image intensifier, cone-beam CT, CT fluoroscopy,
 electrical stimulation, direct vision, thoracoscopic, intraoperative) is found, then given a
 role from the words around it; only mentions whose role is the study's own treatment count.
@@ -30,11 +30,11 @@ from __future__ import annotations
 
 import re
 
-from .evidence import Evidence, FieldResult, evidence_at
-from .patterns import compile_cue
-from .vocabulary import load_vocab
+from pipeline.lexicon.modalities import ORDER, guidance_cues, not_guidance
+from pipeline.lexicon.vocabulary import load_vocab
 
-ORDER = ["ultrasound", "fluoroscopy", "ct", "mri", "nerve_stimulator", "landmark", "surgical", "blind"]
+from .evidence import Evidence, FieldResult, evidence_at
+
 _REVIEWS = ("systematic_review", "narrative_review")
 # a diagnostic or prognostic block, and the words of a treatment that is not a block
 DIAGNOSTIC_BLOCK = re.compile(r"\b(?:diagnostic|prognostic|test|screening|local\s+an(?:a)?esthetic|confirmatory)\s+(?:\w+\s+){0,3}?(?:blocks?|injections?)\b", re.I)
@@ -77,11 +77,10 @@ def mention_role(sentence, start: int, end: int, treatment_elsewhere: bool) -> s
 class GuidanceRules:
     def __init__(self, vocab: dict):
         # one alternation per modality, searched once over the text (group i+1 = cue i)
-        self.combined = [(k, compile_cue("|".join(f"({p})" for p, _ in v)), [w for _, w in v])
-                         for k, v in vocab["cues"].items()]
+        self.combined = guidance_cues(vocab)
         self.context = {k: re.compile(v, re.I) for k, v in vocab["needs_context"].items()}
         self.keys = vocab.get("keys", {})
-        self.negative = {k: re.compile(v, re.I) for k, v in vocab["not_guidance"].items()}
+        self.negative = not_guidance(vocab)
 
     def __call__(self, ctx) -> FieldResult:
         result = FieldResult(value=[])

@@ -27,11 +27,12 @@ from __future__ import annotations
 
 import re
 
+from pipeline.lexicon.numbers import NUMBER, parse_number
+from pipeline.lexicon.patterns import compile_cue
+
 from .direction import clause_direction, intervention_pattern
 from .evidence import FieldResult, evidence_at
 from .follow_up import FollowUpRules
-from .numbers import NUMBER, parse_number
-from .patterns import compile_cue
 
 # the measures a main efficacy finding is about (not range of motion, diet, bleeding, satisfaction)
 EFFICACY_MEASURE = re.compile(r"\b(?:pain|analges\w*|relie\w*|opioids?|morphine|VAS|NRS|WOMAC|spasticity|efficacy|effective\w*|"

@@ -1,7 +1,7 @@
 """relevant: cryoneurolysis / cryoanalgesia / cryoablation of nerves or neural targets in
 humans to treat pain or spasticity.
 
-Method: cue regexes from `vocab/relevance.json` over the title and abstract.
+Method: cue regexes from `pipeline/lexicon/vocab/relevance.json` over the title and abstract.
 * A nerve-directed freezing cue ("cryoneurolysis", "cryoanalgesia", "intercostal nerve
   cryoablation", "nerves frozen with a cryoprobe", "freeze branches of the trigeminal nerve")
   makes the record relevant (0.95), unless the subjects are animals or cadavers only: animal
@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import re
 
+from pipeline.lexicon.patterns import compile_cue
+from pipeline.lexicon.vocabulary import load_vocab
+
 from .evidence import FieldResult, evidence_at
-from .patterns import compile_cue
-from .vocabulary import load_vocab
 
 
 class _Local:

@@ -26,9 +26,10 @@ from __future__ import annotations
 
 import re
 
+from pipeline.lexicon.numbers import NUMBER, parse_number
+from pipeline.lexicon.patterns import compile_cue
+
 from .evidence import Evidence, FieldResult, evidence_at
-from .numbers import NUMBER, parse_number
-from .patterns import compile_cue
 
 NOUNS = (r"patients|participants|subjects|individuals|adults|children|infants|adolescents|men|women|"
          r"males|females|volunteers|cases|veterans|recipients|persons|people|amputees|athletes|"

@@ -2,7 +2,7 @@
 
 Method
 * `litmine_nerve_lexicon` (a spaCy factory) runs a PhraseMatcher (LOWER) over the nerve
-  lexicon in `vocab/nerves.json` (synonyms, plurals) and a case-sensitive PhraseMatcher over its
+  lexicon in `pipeline/lexicon/vocab/nerves.json` (synonyms, plurals) and a case-sensitive PhraseMatcher over its
   abbreviations, keeps the longest non-overlapping matches, and stores them on
   `doc._.nerve_hits`. Abbreviations defined in the abstract ("infrapatellar branch of the
   saphenous nerve (IPBSN)") are resolved with scispacy's AbbreviationDetector, so a later bare
@@ -38,15 +38,15 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
+from pipeline.lexicon.nerves import plural_forms, singular
+from pipeline.lexicon.patterns import compile_cue
+from pipeline.lexicon.vocabulary import load_vocab
+
 from .evidence import Evidence, FieldResult, evidence_at
-from .patterns import compile_cue
-from .vocabulary import load_vocab
 
 if not Doc.has_extension("nerve_hits"):
     Doc.set_extension("nerve_hits", default=None)   # [(start_char, end_char, group, rule)]
 
-_PLURALS = (("nerve", "nerves"), ("branch", "branches"), ("neuroma", "neuromas"),
-            ("ganglion", "ganglia"), ("joint", "joints"))
 CRYO_WORD = compile_cue(r"[ck]ryo|freez|froze|denervat|neurotom|neurolys|ablat|lesion|treat|block")
 COMPLICATION_AFTER = re.compile(r"^[\s-]*(?:\w+\s+){0,1}(?:palsy|palsies|injur\w*|damage|paralys\w*|formation|dysfunction|irritation|entrapment|deficit"
                                 r"|function|monitor\w*|integrity|preservation|protection|pacing|conduction)", re.I)
@@ -82,16 +82,6 @@ _ALTERNATIVE = compile_cue(r"\b(?:(?:conventional|standard|traditional|other|cla
 _DENERVATION_BEFORE = re.compile(r"(?:cryo\w*|denervation|neurotomy|neurolysis|rhizotomy|ablation)\s+(?:of|to)\s+(?:the\s+)?(?:bilateral\s+)?(?:\w+\s+)?$", re.I)
 
 
-def _plural_forms(term: str) -> list[str]:
-    forms = [term]
-    for sing, plur in _PLURALS:
-        if term.endswith(sing):
-            forms.append(term[: -len(sing)] + plur)
-        elif term.startswith(sing + " ") or f" {sing} " in term:
-            forms.append(term.replace(sing, plur, 1))
-    return forms
-
-
 class NerveLexicon:
     """spaCy component: nerve mentions -> doc._.nerve_hits."""
 
@@ -103,7 +93,7 @@ class NerveLexicon:
         for group, terms in vocab["groups"].items():
             patterns = []
             for term in terms:
-                for form in _plural_forms(term):
+                for form in plural_forms(term):
                     patterns.append(nlp.make_doc(form))
             self.matcher.add(group, patterns)
         for abbr, group in vocab["abbreviations"].items():
@@ -132,13 +122,6 @@ class NerveLexicon:
 @Language.factory("litmine_nerve_lexicon", default_config={"vocab_path": None})
 def make_nerve_lexicon(nlp: Language, name: str, vocab_path: str | None) -> NerveLexicon:
     return NerveLexicon(nlp, name, vocab_path)
-
-
-def _key(target: str) -> str:
-    t = re.sub(r"\s+", " ", target.lower()).strip()
-    for sing, plur in _PLURALS:
-        t = re.sub(rf"\b{plur}\b", sing, t)
-    return t
 
 
 class TargetRules:
@@ -250,7 +233,7 @@ class TargetRules:
         order: list[str] = []
 
         def add(target, group, sentence, s, e, rule, conf):
-            k = _key(target)
+            k = singular(target)
             if k not in seen:
                 seen[k] = group
                 order.append(k)
@@ -288,7 +271,7 @@ class TargetRules:
                 after, before = sentence.text[m.end():], sentence.text[: m.start()]
                 if _DENERVATION_AFTER.match(after) or _DENERVATION_BEFORE.search(before):
                     phrase = m.group(1).lower()
-                    base = _key(phrase)
+                    base = singular(phrase)
                     group = self.joints.get(base) or self.joints.get(" ".join(base.split()[-2:]), "other")
                     add(base, group, sentence, m.start(), m.end(), "targets.denervated_joint", 0.75)
         if ctx.results.get("design") and ctx.results["design"].value in ("systematic_review", "narrative_review"):

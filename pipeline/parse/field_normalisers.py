@@ -1,26 +1,25 @@
-"""Plain-function wrappers over the extractor's field normalisers, for table cells.
+"""Table cells to field values, with the vocabularies the extractor reads text with.
 
 The extractor's rules (`pipeline.extract`) read whole sentences through a spaCy context; a table
-cell is a few words ("RCT", "US + NS", "6 mo"). These wrappers call the same vocabularies and
-regular expressions on a cell, so a value from a table means what the same value means in text:
+cell is a few words ("RCT", "US + NS", "6 mo"). These functions use the same vocabularies and
+patterns (`pipeline.lexicon`, which both stages import; no spaCy is loaded here), so a value
+from a table means what the same value means in text:
 
-* `design_of(text)`: the design cue regexes of `pipeline.extract.design` (vocab
-  `design_cues.json`) over the (legend-expanded) cell; a cue inside a longer cue of another
-  design is ignored ("randomised" inside "non-randomised"), then the extractor's PRECEDENCE
-  decides. Bare conventional codes (RCT, CS, CR, SR, ...) are expanded first when the table has
+* `design_of(text)`: the design cues of `pipeline.lexicon.designs` (vocab `design_cues.json`)
+  over the (legend-expanded) cell; a cue inside a longer cue of another design is ignored
+  ("randomised" inside "non-randomised"), then PRECEDENCE decides. Bare conventional codes (RCT, CS, CR, SR, ...) are expanded first when the table has
   no legend.
-* `follow_up_days(text, unit_hint)`: `pipeline.extract.follow_up.DURATION` and its unit table
+* `follow_up_days(text, unit_hint)`: `pipeline.lexicon.durations.DURATION` and its unit table
   (day 1, week 7, month 30, year 365); a range keeps its maximum. A bare number takes the unit
   named in the column header ("Follow-up (months)").
 * `guidance_of(text)`: the cell is split at "+", "/", ",", "and", "&"; each part is tested, as
-  "<part>-guided", against the guidance cue regexes of `pipeline.extract.guidance` (vocab
+  "<part>-guided", against the guidance cues of `pipeline.lexicon.modalities` (vocab
   `guidance.json`); common cell words with no regex there (surgical, open, landmark, blind,
   Fluoro) are mapped by a small table.
-* `targets_of(text)`: the nerve lexicon of `pipeline.extract.targets` (the
-  `litmine_nerve_lexicon` spaCy component on a blank English pipeline, no model needed). A part
-  with no hit is retried as "<part> nerve" ("Genicular" -> genicular nerve) and then by the
+* `targets_of(text)`: the nerve lexicon of `pipeline.lexicon.nerves` (its plain matcher). A
+  part with no hit is retried as "<part> nerve" ("Genicular" -> genicular nerve) and then by the
   lexicon's bare names ("Tibial motor branches" -> tibial).
-* `sample_size_of(text)`: the first number (digits or words, `pipeline.extract.numbers`).
+* `sample_size_of(text)`: the first number (digits or words, `pipeline.lexicon.numbers`).
 """
 
 from __future__ import annotations
@@ -28,11 +27,12 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from pipeline.extract.design import PRECEDENCE, build_design_rules
-from pipeline.extract.follow_up import DURATION, unit_days
-from pipeline.extract.guidance import ORDER as GUIDANCE_ORDER, build_guidance_rules
-from pipeline.extract.numbers import NUMBER, parse_number
-from pipeline.extract.vocabulary import load_vocab
+from pipeline.lexicon.designs import PRECEDENCE, design_cues
+from pipeline.lexicon.durations import DURATION, unit_days
+from pipeline.lexicon.modalities import ORDER as GUIDANCE_ORDER, guidance_cues, not_guidance
+from pipeline.lexicon.nerves import NerveNames
+from pipeline.lexicon.numbers import NUMBER, parse_number
+from pipeline.lexicon.vocabulary import load_vocab
 
 # conventional design codes, used only when the table's own legend does not define them
 DESIGN_CODES = {"RCT": "randomised controlled trial", "NRCT": "non-randomised controlled trial",
@@ -54,23 +54,19 @@ _UNIT_HINT = re.compile(r"\b(days?|weeks?|wks?|months?|mos?|years?|yrs?)\b", re.
 
 
 @lru_cache(maxsize=1)
-def _design_rules():
-    return build_design_rules()
+def _design_cues():
+    return design_cues(load_vocab("design_cues"))
 
 
 @lru_cache(maxsize=1)
-def _guidance_rules():
-    return build_guidance_rules()
+def _guidance_cues():
+    vocab = load_vocab("guidance")
+    return guidance_cues(vocab), not_guidance(vocab)
 
 
 @lru_cache(maxsize=1)
-def _nerve_nlp():
-    import spacy
-
-    from pipeline.extract import targets  # noqa: F401  registers litmine_nerve_lexicon
-    nlp = spacy.blank("en")
-    nlp.add_pipe("litmine_nerve_lexicon")
-    return nlp
+def _nerve_names() -> NerveNames:
+    return NerveNames(load_vocab("nerves"))
 
 
 def design_of(text: str) -> str | None:
@@ -83,7 +79,7 @@ def design_of(text: str) -> str | None:
     else:   # a code with a qualifier: "RCT vs sham", "RCT (pilot)"
         t = _DESIGN_CODE.sub(lambda m: DESIGN_CODES[m.group(0)], t)
     hits = []
-    for design, rx, _ in _design_rules().cue_res:
+    for design, rx, _ in _design_cues():
         for m in rx.finditer(t):
             hits.append((design, m.start(), m.end()))
     hits = [h for h in hits if not any(o[0] != h[0] and o[1] <= h[1] and h[2] <= o[2]
@@ -122,7 +118,7 @@ def guidance_of(text: str) -> list[str]:
     """'US and Fluoro' -> ['ultrasound', 'fluoroscopy'] (the extractor's order)."""
     if not text or not text.strip():
         return []
-    rules = _guidance_rules()
+    combined, negative = _guidance_cues()
     found = set()
     for part in _SPLIT.split(text.strip()):
         part = part.strip(" .()")
@@ -133,8 +129,8 @@ def guidance_of(text: str) -> list[str]:
             found.add(GUIDANCE_WORDS[low])
             continue
         probe = f"{part}-guided"
-        for modality, rx, _ in rules.combined:
-            if rx.search(probe) and not (modality in rules.negative and rules.negative[modality].search(probe)):
+        for modality, rx, _ in combined:
+            if rx.search(probe) and not (modality in negative and negative[modality].search(probe)):
                 found.add(modality)
                 break
         else:
@@ -149,8 +145,8 @@ def targets_of(text: str) -> tuple[list[str], list[str]]:
     (['genicular nerve', 'infrapatellar branch of the saphenous nerve'], ['genicular', 'saphenous'])."""
     if not text or not text.strip():
         return [], []
-    nlp = _nerve_nlp()
-    bare = load_vocab("nerves")["bare_names"]
+    lexicon = _nerve_names()
+    bare = lexicon.bare
     names: list[str] = []
     groups: list[str] = []
 
@@ -165,14 +161,14 @@ def targets_of(text: str) -> tuple[list[str], list[str]]:
         part = part.strip(" .()")
         if not part:
             continue
-        hits = nlp(part)._.nerve_hits or []
+        hits = lexicon.find(part)
         if not hits and not re.search(r"\bnerves?\b", part, re.I):
             alt = f"{part} nerve"
-            hits = [(s, e, g, r) for s, e, g, r in (nlp(alt)._.nerve_hits or [])]
+            hits = lexicon.find(alt)
             if hits:
                 part = alt
         if hits:
-            for s, e, g, rule in hits:
+            for s, e, g in hits:
                 add(part[s:e], g)
             continue
         for word in re.findall(r"[A-Za-z]+", part):

@@ -34,7 +34,7 @@ def test_the_topic_vocabulary_is_configuration(tmp_path):
 
     from pipeline.config import Settings
     from pipeline.extract import build_extractor
-    from pipeline.extract.vocabulary import VOCAB_DIR
+    from pipeline.lexicon.vocabulary import VOCAB_DIR
 
     topic = json.loads((VOCAB_DIR / "relevance.json").read_text())
     topic["nerve_cryo"] = [r"\bradiofrequency\s+(?:ablation|neurotomy|denervation)\b"]

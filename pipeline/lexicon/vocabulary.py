@@ -1,4 +1,4 @@
-"""Loads the vocabulary data files in `vocab/` (JSON), once per Extractor."""
+"""Loads the vocabulary data files in `vocab/` (JSON), once per process (cached)."""
 
 from __future__ import annotations
 
