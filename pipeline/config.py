@@ -42,6 +42,7 @@ ENV = {
     "http_backoff": "LITMINE_HTTP_BACKOFF",
     "batch_size": "LITMINE_BATCH_SIZE",
     "pdf_max_bytes": "LITMINE_PDF_MAX_BYTES",
+    "http_max_wait": "LITMINE_HTTP_MAX_WAIT",
 }
 
 
@@ -68,6 +69,11 @@ class Settings:
     # E-utilities allows up to 10,000 ids per efetch, but asks for batches of ~200 per request.
     batch_size: int = 200
     pdf_max_bytes: int = 50 * 1024 * 1024
+    http_max_wait: float = 300.0       # seconds: the longest single wait a Retry-After gets
+    # A record larger than this is quarantined (DuckDB's JSON reader stops at 16 MiB objects).
+    record_max_bytes: int = 16 * 1024 * 1024
+    # PubMed pages through only the first 9,999 ids of a search; windows are split to fit.
+    pubmed_max_ids: int = 9999
     extra: dict = field(default_factory=dict)
 
     @property
@@ -115,7 +121,7 @@ class Settings:
         if get("harvest_start"):
             values["harvest_start"] = date.fromisoformat(get("harvest_start"))
         for key, cast in (("http_timeout", float), ("http_retries", int), ("http_backoff", float),
-                          ("batch_size", int), ("pdf_max_bytes", int)):
+                          ("batch_size", int), ("pdf_max_bytes", int), ("http_max_wait", float)):
             if get(key):
                 try:
                     values[key] = cast(get(key))

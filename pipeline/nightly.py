@@ -65,7 +65,7 @@ def harvest_source(settings: Settings, source: str, since: date | None = None,
         log.info("%s: nothing new to harvest (watermark is at yesterday)", source)
         return []
     staged = harvest(settings, source, settings.query, window[0], window[1], progress=progress)
-    return [str(batch.path) for batch in staged.batches()]
+    return [str(batch.path) for part in staged for batch in part.batches()]
 
 
 def stage_reextraction(settings: Settings, batch_size: int = 200) -> list[str]:

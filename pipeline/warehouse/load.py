@@ -200,10 +200,13 @@ def advance_watermark(con, source: str, query: str, since, until) -> None:
 def record_run(con, run_id: str, window: StagedWindow, counts: LoadCounts, status: str,
                started_at, error: str | None = None) -> None:
     m = window.manifest
-    con.execute("INSERT OR REPLACE INTO ops.runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    con.execute("""INSERT OR REPLACE INTO ops.runs (run_id, source, query, window_start, window_end,
+                       started_at, finished_at, status, fetched, new, changed, unchanged,
+                       quarantined, error, counted, notes)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 [run_id, m.source, m.query, window.since, window.until, started_at or m.started_at,
                  utc_now(), status, counts.fetched, counts.new, counts.changed, counts.unchanged,
-                 counts.quarantined, error])
+                 counts.quarantined, error, m.count, "; ".join(m.notes) or None])
 
 
 def already_loaded(con, run_id: str, window: StagedWindow) -> bool:
