@@ -176,12 +176,22 @@ class LoadSummary:
 
 def load_staged(settings: Settings, run_id: str) -> LoadSummary:
     """Load every completely staged window; record half-harvested ones as failed runs."""
+    from pipeline.runlog import import_failures
+
     summary = LoadSummary(run_id=run_id)
     con = db.connect(settings)
     try:
+        import_failures(con, settings)
         for window in staged_windows(settings.staging_dir):
             if window.manifest.complete:
-                counts = load_window(con, window, run_id)
+                try:
+                    counts = load_window(con, window, run_id)
+                except Exception as exc:   # kept staged; the other windows still load
+                    log.exception("loading %s failed", window.dir)
+                    reason = f"load failed: {exc}"
+                    summary.failed[window.source] = reason
+                    record_run(con, run_id, window, LoadCounts(), "failed", None, reason)
+                    continue
                 previous = summary.sources.get(window.source, asdict(LoadCounts()))
                 summary.sources[window.source] = {k: previous[k] + v for k, v in asdict(counts).items()}
             elif window.manifest.error:

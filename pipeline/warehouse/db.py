@@ -18,6 +18,7 @@ import duckdb
 
 from pipeline.config import Settings
 
+MAX_ROW_BYTES = 512 * 1024 * 1024
 _MIGRATION = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 
 
@@ -55,13 +56,36 @@ def migrate(con: duckdb.DuckDBPyConnection, directory: Path) -> list[str]:
     return applied
 
 
+class WarehouseBusy(RuntimeError):
+    """The warehouse file is held open by another process; the message says which."""
+
+
+_HOLDER = re.compile(r"Conflicting lock is held in (.*?) \(PID (\d+)\)")
+
+
+def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        if "lock" not in str(exc).lower():
+            raise
+        holder = _HOLDER.search(str(exc))
+        who = f"process {holder.group(2)} ({holder.group(1)})" if holder else "another process"
+        raise WarehouseBusy(
+            f"the warehouse {path} is open in {who}; DuckDB allows one writer and no readers "
+            "beside it. Close that program (or point analysts at the published snapshot) and "
+            "run again") from None
+
+
 def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """A connection to the warehouse file, migrated unless opened read-only."""
+    """A connection to the warehouse file, migrated unless opened read-only.
+
+    WarehouseBusy, with the holder's PID, when another process has the file open."""
     path = Path(settings.warehouse)
     if read_only:
-        return duckdb.connect(str(path), read_only=True)
+        return _open(path, read_only=True)
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path))
+    con = _open(path, read_only=False)
     migrate(con, settings.migrations_dir)
     apply_views(con, settings.marts_dir)
     return con
@@ -125,5 +149,7 @@ def bulk_insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[list],
             handle.write(json.dumps(dict(zip(names, row)), ensure_ascii=False, default=str) + "\n")
         handle.flush()
         spec = "{" + ", ".join(f"'{name}': '{kind}'" for name, kind in columns) + "}"
+        # Rows as large as a quarantined oversize record (past read_json's 16 MiB default) load.
         con.execute(f"INSERT INTO {table} SELECT * FROM read_json(?, format = 'newline_delimited', "
-                    f"columns = {spec}) ON CONFLICT {on_conflict}", [handle.name])
+                    f"columns = {spec}, maximum_object_size = {MAX_ROW_BYTES}) "
+                    f"ON CONFLICT {on_conflict}", [handle.name])
