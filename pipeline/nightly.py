@@ -123,16 +123,22 @@ def reparse(raws: list[RawRecord]) -> list[tuple[RawRecord, Article]]:
     return out
 
 
+def _already_extracted(batch: StagedBatch) -> bool:
+    from pipeline.extract import EXTRACTOR_VERSION
+
+    done = batch.extractions()
+    return bool(done) and len(done) == len(batch.contents()[0]) and all(
+        e.get("extractor_version") == EXTRACTOR_VERSION for e in done)
+
+
 def extract_batch(batch_path: str, extractor=None) -> int:
     """Extract every article of one staged batch, unless this extractor version already did."""
-    from pipeline.extract import EXTRACTOR_VERSION, build_extractor
+    from pipeline.extract import build_extractor
 
     batch = StagedBatch(Path(batch_path))
-    done = batch.extractions()
-    articles = [article for _, article in batch.articles()]
-    if done and len(done) == len(articles) and all(
-            e.get("extractor_version") == EXTRACTOR_VERSION for e in done):
+    if _already_extracted(batch):
         return 0
+    articles = [article for _, article in batch.articles()]
     extractor = extractor or build_extractor()
     fulltexts = batch.fulltexts()
     records = [with_full_text(article.extraction_input(), fulltexts) for article in articles]
@@ -162,9 +168,16 @@ def extract_staged(settings: Settings) -> int:
     from pipeline.extract import build_extractor
 
     batches = [b for w in staged_windows(settings.staging_dir) if w.manifest.complete
-               for b in w.batches()]
+               for b in w.batches() if not _already_extracted(b)]
     extractor = build_extractor() if batches else None
     return sum(extract_batch(str(b.path), extractor) for b in batches)
+
+
+def extract_and_load(settings: Settings, run_id: str) -> "LoadSummary":
+    """The DAG's load task: extract what the mapped extract tasks did not reach (their
+    harvest's sibling failed), then load."""
+    extract_staged(settings)
+    return load_staged(settings, run_id)
 
 
 @dataclass

@@ -16,7 +16,8 @@ from tests.test_cli import litmine
 
 @pytest.fixture
 def env(settings):
-    return dict(os.environ, **{ENV["warehouse"]: str(settings.warehouse)})
+    return dict(os.environ, **{ENV["warehouse"]: str(settings.warehouse),
+                               ENV["warehouse_busy_wait"]: "1"})
 
 
 def failed_runs(settings):
@@ -55,6 +56,23 @@ def test_a_warehouse_held_open_elsewhere_is_a_clear_error_recorded_durably(setti
     assert not failures_path(settings).exists()
     ((_, status, error),) = failed_runs(settings)
     assert status == "failed" and error.startswith("harvest: the warehouse") 
+
+
+def test_a_reader_that_lets_go_soon_does_not_fail_the_night(settings, env):
+    import subprocess
+    import sys
+
+    litmine("run", "--offline", env=env)
+    # Another process holds the file for 2 s (a page view, an analyst's quick query).
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; "
+                               "con = duckdb.connect(sys.argv[1]); print('held', flush=True); "
+                               "time.sleep(2); con.close()", str(settings.warehouse)],
+                              stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    second = litmine("run", "--offline", env={**env, ENV["warehouse_busy_wait"]: "20"}, check=False)
+    holder.wait(30)
+    assert second.returncode == 0, second.stderr
+    assert failed_runs(settings) == []
 
 
 def test_an_unexpected_failure_leaves_a_row_with_the_reason(settings, env):

@@ -11,6 +11,7 @@ import hashlib
 import json
 import re
 import tempfile
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -63,18 +64,25 @@ class WarehouseBusy(RuntimeError):
 _HOLDER = re.compile(r"Conflicting lock is held in (.*?) \(PID (\d+)\)")
 
 
-def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
-    try:
-        return duckdb.connect(str(path), read_only=read_only)
-    except duckdb.IOException as exc:
-        if "lock" not in str(exc).lower():
-            raise
-        holder = _HOLDER.search(str(exc))
-        who = f"process {holder.group(2)} ({holder.group(1)})" if holder else "another process"
-        raise WarehouseBusy(
-            f"the warehouse {path} is open in {who}; DuckDB allows one writer and no readers "
-            "beside it. Close that program (or point analysts at the published snapshot) and "
-            "run again") from None
+def _open(path: Path, read_only: bool, busy_wait: float = 0.0) -> duckdb.DuckDBPyConnection:
+    """Connect, waiting up to `busy_wait` seconds (with backoff) for another process to let go."""
+    deadline, pause = time.monotonic() + busy_wait, 0.05
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            if time.monotonic() + pause > deadline:
+                error = exc
+                break
+            time.sleep(pause)
+            pause = min(pause * 2, 1.0)
+    holder = _HOLDER.search(str(error))
+    who = f"process {holder.group(2)} ({holder.group(1)})" if holder else "another process"
+    raise WarehouseBusy(
+        f"the warehouse {path} is open in {who}; DuckDB allows one writer and no readers beside "
+        "it. Close that program (or point analysts at the published snapshot) and run again")
 
 
 def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -83,9 +91,9 @@ def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConne
     WarehouseBusy, with the holder's PID, when another process has the file open."""
     path = Path(settings.warehouse)
     if read_only:
-        return _open(path, read_only=True)
+        return _open(path, True, settings.warehouse_busy_wait)
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = _open(path, read_only=False)
+    con = _open(path, False, settings.warehouse_busy_wait)
     migrate(con, settings.migrations_dir)
     apply_views(con, settings.marts_dir)
     return con
