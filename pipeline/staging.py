@@ -51,6 +51,7 @@ class Manifest:
     error: str | None = None
     missing: list[str] = field(default_factory=list)   # counted ids the source did not deliver
     notes: list[str] = field(default_factory=list)     # what the run should report (capped waits)
+    requested: str = ""   # "since_until" of the harvest this window is (part of)
     started_at: str = field(default_factory=lambda: utc_now().isoformat())
     updated_at: str = ""
 

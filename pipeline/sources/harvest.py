@@ -27,7 +27,7 @@ from pipeline.sources.europepmc import EuropePMCClient
 from pipeline.sources.fulltext import stage_fulltexts
 from pipeline.sources.http import SourceError
 from pipeline.sources.pubmed import PubMedClient
-from pipeline.staging import StagedWindow
+from pipeline.staging import StagedWindow, staged_windows
 
 log = logging.getLogger(__name__)
 
@@ -150,6 +150,8 @@ def harvest(settings: Settings, source: str, query: str, since: date, until: dat
     else:
         raise ValueError(f"unknown source {source!r}")
     windows: list[StagedWindow] = []
+    requested = f"{since.isoformat()}_{until.isoformat()}"
+    _drop_superseded(settings, source, query, since, until, requested)
     window = StagedWindow(settings.staging_dir, source, query, since, until)
     try:
         parts = [(since, until)]
@@ -157,6 +159,7 @@ def harvest(settings: Settings, source: str, query: str, since: date, until: dat
             try:
                 parts = [(a, b) for a, b, _ in client.plan_windows(query, since, until)]
             except SourceError as exc:
+                window.manifest.requested = requested
                 _fail(window, exc)
                 raise
         for part_since, part_until in parts:
@@ -164,7 +167,7 @@ def harvest(settings: Settings, source: str, query: str, since: date, until: dat
             windows.append(window)
             if window.manifest.complete:
                 continue
-            window.manifest.error = None
+            window.manifest.error, window.manifest.requested = None, requested
             window.save()
             try:
                 run(client, window, progress, settings.record_max_bytes)
@@ -180,6 +183,18 @@ def harvest(settings: Settings, source: str, query: str, since: date, until: dat
     finally:
         client.close()
     return windows
+
+
+def _drop_superseded(settings: Settings, source: str, query: str, since: date, until: date,
+                     requested: str) -> None:
+    """Forget unfinished windows of an earlier night that this harvest covers: it fetches their
+    records again, and left alone they would be reported as failed every night."""
+    for old in staged_windows(settings.staging_dir):
+        m = old.manifest
+        if (old.source == source and m.query == query and not m.complete and m.requested
+                and m.requested != requested and since <= old.since and old.until <= until):
+            log.info("%s %s..%s: superseded by %s; dropped", source, old.since, old.until, requested)
+            old.remove()
 
 
 def _fail(window: StagedWindow, exc: Exception, client=None) -> None:

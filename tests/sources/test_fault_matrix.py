@@ -146,3 +146,19 @@ def test_fault_matrix(case, corpus, clean, tmp_path):
         if case.name.startswith("history expired"):
             searches = [r for r in mirror.requests("esearch") if r["params"].get("usehistory")]
             assert len(searches) >= 3   # plan, search, and the search run again for the dead session
+
+
+def test_a_night_that_failed_is_taken_over_by_the_next_nights_longer_window(corpus, clean, tmp_path):
+    from datetime import date
+
+    with MirrorServer(corpus) as mirror:
+        settings = settings_for(tmp_path, mirror)
+        mirror.set_faults([Fault("efetch", "503", times=1000)])
+        errors = nightly.harvest_all(settings, None, date(2024, 1, 6))
+        nightly.load_staged(settings, "run-1")
+        assert "HTTP 503" in errors["pubmed"]
+        mirror.set_faults([])
+        assert nightly.harvest_all(settings, None, None) == {}      # a later night: a longer window
+        summary = nightly.load_staged(settings, "run-2")
+        assert summary.failed == {}          # the first night's unfinished window is not reported again
+        assert snapshot(settings) == clean
