@@ -65,7 +65,19 @@ def with_window(f):
     return f
 
 
-@click.group()
+class _Commands(click.Group):
+    """Every subcommand reports a warehouse held by another program as a one-line error."""
+
+    def invoke(self, ctx):
+        from pipeline.warehouse.db import WarehouseBusy
+
+        try:
+            return super().invoke(ctx)
+        except WarehouseBusy as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=_Commands)
 @click.option("-v", "--verbose", count=True, help="-v for progress messages, -vv for debugging.")
 @click.pass_context
 def main(ctx, verbose):

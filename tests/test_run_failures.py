@@ -84,3 +84,15 @@ def test_an_unexpected_failure_leaves_a_row_with_the_reason(settings, env):
     assert result.returncode == 1 and "Traceback" not in result.stderr
     ((_, status, error),) = failed_runs(settings)
     assert status == "failed" and "Expecting property name" in error
+
+
+def test_other_commands_report_a_busy_warehouse_in_one_line(settings, env):
+    settings.warehouse.parent.mkdir(parents=True)
+    analyst = duckdb.connect(str(settings.warehouse))
+    try:
+        for command in (["load"], ["validate"], ["summary"]):
+            result = litmine(*command, env=env, check=False)
+            assert result.returncode == 1 and "Traceback" not in result.stderr, command
+            assert "is open in process" in result.stderr
+    finally:
+        analyst.close()
