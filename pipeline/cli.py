@@ -170,11 +170,14 @@ def harvest(settings, source, since, until, offline, corpus):
 @main.command()
 @click.option("--input", "input_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--output", "output_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
-def extract(input_path, output_path):
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Processes to extract on (default: every core).")
+@click.pass_obj
+def extract(settings, input_path, output_path, workers):
     """Extract fields from records (JSONL in, JSONL out, same order). No network, no database."""
     from pipeline.extract import extract_file
 
-    count = extract_file(input_path, output_path)
+    count = extract_file(input_path, output_path, workers=workers, config=settings.extractor_config)
     click.echo(f"{count} extraction(s) written to {output_path}", err=True)
 
 
@@ -198,11 +201,26 @@ def parse_pdf_command(pdf, output_path):
 
 @main.command(name="eval")
 @click.option("--corpus", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
-def evaluate(corpus):
-    """Score the extractor against a folder of labelled records."""
+@click.option("--only", multiple=True, metavar="NAME",
+              help="Score only records whose id or file name matches NAME (a glob); repeatable.")
+@click.option("--near-misses", is_flag=True, help="Score only records whose gold relevance is false.")
+@click.option("--misses/--no-misses", default=True, help="List every wrong value with its evidence.")
+@click.option("--calibrate", is_flag=True,
+              help="Write each rule's observed counts to the extractor's calibration file.")
+def evaluate(corpus, only, near_misses, misses, calibrate):
+    """Score the extractor against a folder of labelled records: accuracy per field, accuracy of
+    unflagged values, wrong-and-unflagged counts and a confidence reliability table."""
     from pipeline.extract.evaluate import evaluate as score, format_report
 
-    click.echo(format_report(score(corpus)))
+    report = score(corpus, only=list(only), near_misses=near_misses)
+    click.echo(format_report(report, misses=misses))
+    if calibrate:
+        from pipeline.extract.calibration import Calibration
+        from pipeline.extract.vocabulary import VOCAB_DIR
+
+        path = VOCAB_DIR / "calibration.json"
+        Calibration({r: tuple(v) for r, v in report.rules.items()}).to_json(path)
+        click.echo(f"calibration: {len(report.rules)} rules written to {path}")
 
 
 @main.command()

@@ -51,6 +51,7 @@ ENV = {
     "alert_to": "LITMINE_ALERT_TO",
     "deadline_hours": "LITMINE_DEADLINE_HOURS",
     "warehouse_busy_wait": "LITMINE_WAREHOUSE_BUSY_WAIT",
+    "topic_vocab": "LITMINE_TOPIC_VOCAB",
 }
 
 
@@ -95,7 +96,15 @@ class Settings:
     # Seconds the pipeline waits for a reader holding the warehouse file to let go before it
     # reports the warehouse busy (readers of the live file hold it briefly; the night waits).
     warehouse_busy_wait: float = 15.0
+    # What makes a record relevant to the topic (pipeline/extract/vocab/relevance.json's shape);
+    # a different query brings its own. None: the default cryoneurolysis topic.
+    topic_vocab: Path | None = None
     extra: dict = field(default_factory=dict)
+
+    @property
+    def extractor_config(self) -> dict:
+        """The extractor's configuration from these settings."""
+        return {"relevance_vocab": str(self.topic_vocab)} if self.topic_vocab else {}
 
     @property
     def ncbi_requests_per_second(self) -> float:
@@ -140,6 +149,8 @@ class Settings:
                 values[key] = get(key)
         if get("ncbi_api_key"):
             values["ncbi_api_key"] = get("ncbi_api_key")
+        if get("topic_vocab"):
+            values["topic_vocab"] = Path(get("topic_vocab"))
         if get("harvest_start"):
             values["harvest_start"] = date.fromisoformat(get("harvest_start"))
         for key, cast in (("http_timeout", float), ("http_retries", int), ("http_backoff", float),

@@ -139,7 +139,7 @@ def extract_batch(batch_path: str, extractor=None) -> int:
     if _already_extracted(batch):
         return 0
     articles = [article for _, article in batch.articles()]
-    extractor = extractor or build_extractor()
+    extractor = extractor or build_extractor(Settings.from_env().extractor_config)
     fulltexts = batch.fulltexts()
     records = [with_full_text(article.extraction_input(), fulltexts) for article in articles]
     outputs = []
@@ -165,12 +165,28 @@ def with_full_text(record: dict, fulltexts: dict[str, dict]) -> dict:
 
 
 def extract_staged(settings: Settings) -> int:
+    """Extract every complete staged batch; many batches are spread over every core."""
     from pipeline.extract import build_extractor
+    from pipeline.extract.parallel import available_cores, init_worker
 
-    batches = [b for w in staged_windows(settings.staging_dir) if w.manifest.complete
+    batches = [str(b.path) for w in staged_windows(settings.staging_dir) if w.manifest.complete
                for b in w.batches() if not _already_extracted(b)]
-    extractor = build_extractor() if batches else None
-    return sum(extract_batch(str(b.path), extractor) for b in batches)
+    workers = min(available_cores(), len(batches))
+    if len(batches) >= PARALLEL_BATCHES and workers > 1:
+        from concurrent.futures import ProcessPoolExecutor
+        with ProcessPoolExecutor(workers, initializer=init_worker, initargs=(settings.extractor_config,)) as pool:
+            return sum(pool.map(_extract_batch_in_worker, batches))
+    extractor = build_extractor(settings.extractor_config) if batches else None
+    return sum(extract_batch(b, extractor) for b in batches)
+
+
+# fewer batches than this are not worth starting processes for (each builds the extractor)
+PARALLEL_BATCHES = 4
+
+
+def _extract_batch_in_worker(batch_path: str) -> int:
+    from pipeline.extract.parallel import worker_extractor
+    return extract_batch(batch_path, worker_extractor())
 
 
 def extract_and_load(settings: Settings, run_id: str) -> "LoadSummary":

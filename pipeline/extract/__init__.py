@@ -12,7 +12,7 @@ Evidence offsets index into `title + "\\n" + abstract`; evidence from a full-tex
 a "section" key and indexes into that section's text.
 """
 
-EXTRACTOR_VERSION = "0.2.1"
+EXTRACTOR_VERSION = "0.3.0"
 
 from .extractor import Extractor, build_extractor  # noqa: E402
 from .files import extract_file  # noqa: E402

@@ -13,11 +13,12 @@ from __future__ import annotations
 import re
 
 from .evidence import FieldResult, sentence_evidence
+from .patterns import compile_cue
 
 EXPLICIT = re.compile(r"\b(?:adverse\s+(?:events?|effects?|reactions?)|complications?|side[\s-]effects?|harms?|well[\s-]tolerated|safety\s+profile|serious\s+events?)\b", re.I)
-NAMED = re.compile(r"\b(?:pneumothorax|infections?|cellulitis|numbness|neuritis|neuroma\s+formation|dysesthesia\w*|dysaesthesia\w*|hyperalgesia|allodynia|hematoma|haematoma|bruising|frostbite|skin\s+necrosis|sensory\s+disturbances?|disturbed\s+sensibility|neuropath(?:ic|y)\s+(?:pain|scores?))\b", re.I)
+NAMED = compile_cue(r"\b(?:pneumothorax|infections?|cellulitis|numbness|neuritis|neuroma\s+formation|dysesthesia\w*|dysaesthesia\w*|hyperalgesia|allodynia|hematoma|haematoma|bruising|frostbite|skin\s+necrosis|sensory\s+disturbances?|disturbed\s+sensibility|neuropath(?:ic|y)\s+(?:pain|scores?))\b", re.I)
 NEGATED = re.compile(r"\b(?:no|none|without|free\s+of|neither|nor|not\s+(?:any|associated))\b[^.]{0,40}$", re.I)
-SKIP = re.compile(r"\b(?:aims?|objectives?|purpose|hypothesi\w+|needed|warranted|required)\b", re.I)
+SKIP = compile_cue(r"\b(?:aims?|objectives?|purpose|hypothesi\w+|needed|warranted|required)\b", re.I)
 
 
 class AdverseEventRules:

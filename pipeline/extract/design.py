@@ -14,8 +14,11 @@ Method
    different families (e.g. "randomized" in the title, "retrospective" in the methods), the
    value carries a flag. Two incompatible designs in the body (rct and retrospective,
    prospective and retrospective) are flagged too.
-5. No cue at all: a single patient -> case_report, three or more -> case_series, each with a
-   low confidence so the guess is flagged for a curator.
+5. No cue at all: a design word typed with one slip ("randomzied") still counts; else a single
+   patient -> case_report, three or more -> case_series, and no patients with a title that
+   presents a technique -> technical_note, each with a low confidence so the guess is flagged
+   for a curator. A review cue in a sentence saying the paper "also" reviews is a part of a
+   primary report, not its design.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import re
 
 from .evidence import Evidence, FieldResult, evidence_at
 from .numbers import NUMBER, parse_number
+from .patterns import compile_cue
 from .relevance import has_human_subjects
 from .vocabulary import load_vocab
 
@@ -54,6 +58,25 @@ _SELF_NARRATIVE = re.compile(r"\bnarrative\s+review", re.I)
 _NAMED_SYSTEMATIC = re.compile(r"systematic|meta[\s-]?analy|scoping|umbrella|PRISMA|PROSPERO", re.I)
 _OWN_STUDY = re.compile(r"\b(?:this|we|our|present|current|here)\b", re.I)
 _TITLE_REVIEW = re.compile(r"\breview\b", re.I)
+_ALSO = re.compile(r"\balso\b", re.I)
+_TITLE_TECHNIQUE = re.compile(r"\b(?:technique|approach|method)\b", re.I)
+# design words as typed, for a tolerant second look when no cue matched ("randomzied", "retrospecitve")
+_DESIGN_WORDS = {"randomized": "rct", "randomised": "rct", "randomly": "rct", "retrospective": "retrospective_observational",
+                 "retrospectively": "retrospective_observational", "prospective": "prospective_observational",
+                 "prospectively": "prospective_observational", "systematic": "systematic_review"}
+_LONG_WORD = re.compile(r"\b[A-Za-z]{8,}\b")
+
+
+def _within_one_edit(a: str, b: str) -> bool:
+    """True when a and b differ by one insertion, deletion, substitution or adjacent swap."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return a == b
+    i = 0
+    while i < min(len(a), len(b)) and a[i] == b[i]:
+        i += 1
+    if len(a) == len(b):
+        return a[i + 1:] == b[i + 1:] or (a[i + 2:] == b[i + 2:] and a[i:i + 2] == b[i:i + 2][::-1])
+    return (a[i + 1:] == b[i:]) if len(a) > len(b) else (a[i:] == b[i + 1:])
 
 
 def _group_index(m: re.Match) -> int:
@@ -65,8 +88,10 @@ def _group_index(m: re.Match) -> int:
 class DesignRules:
     def __init__(self, vocab: dict, relevance_vocab: dict):
         # one alternation per design; the capture group that matched gives the cue's weight
-        self.cue_res = [(design, re.compile("|".join(f"({p})" for p, _ in vocab["cues"][design]), re.I),
-                         [w for _, w in vocab["cues"][design]])
+        # a cue is [pattern, weight] or [pattern, weight, name]: a named cue (an implied design)
+        # is its own rule, so calibration and curators can tell it from the design's own words
+        self.cue_res = [(design, compile_cue("|".join(f"({c[0]})" for c in vocab["cues"][design])),
+                         [(c[1], f"design.{design}" + (f".{c[2]}" if len(c) > 2 else "")) for c in vocab["cues"][design]])
                         for design in PRECEDENCE if design in vocab["cues"]]
         self.future = re.compile(vocab["future"], re.I)
         self.not_review = re.compile(vocab["not_a_review"], re.I)
@@ -98,9 +123,12 @@ class DesignRules:
                 s, e = m.start() - sentence.start, m.end() - sentence.start
                 if design == "narrative_review" and self.not_review.search(text[max(0, s - 15): e]):
                     continue
+                if design in _REVIEWS and _ALSO.search(text):
+                    continue      # "a narrative review ... is also provided": a part, not what the paper is
                 seen.add(sentence)
                 got.add(design)
-                found.append((design, evidence_at(sentence, s, e, f"design.{design}", weights[_group_index(m)]), sentence))
+                weight, rule = weights[_group_index(m)]
+                found.append((design, evidence_at(sentence, s, e, rule, weight), sentence))
         for sentence, m in ctx.find(_REPORT_N_CASES):
             n = parse_number(m.group("n")) or 0
             design = "case_report" if n <= 2 else "case_series"
@@ -163,7 +191,9 @@ class DesignRules:
             evidence = [Evidence(text=design, start=0, end=0, rule="design.publication_type",
                                  confidence=0.7, section="publication_types")]
         else:
-            design, evidence = self.fallback(ctx)
+            design, evidence = self.misspelt(ctx)
+            if not design:
+                design, evidence = self.fallback(ctx)
         if design and t_design and t_design != design and FAMILY[t_design] != FAMILY[design] \
                 and (t_design, design) not in REFINES:
             result.flags.append(f"rules disagree: title says {t_design}, methods say {design}")
@@ -175,9 +205,25 @@ class DesignRules:
         return result
 
     @staticmethod
+    def misspelt(ctx) -> tuple[str | None, list[Evidence]]:
+        """A design word typed with one slip ("randomzied"): the design, at a confidence low
+        enough that a curator confirms it."""
+        for sentence in ctx.main_sentences:
+            for m in _LONG_WORD.finditer(sentence.text):
+                word = m.group(0).lower()
+                for correct, design in _DESIGN_WORDS.items():
+                    if word != correct and _within_one_edit(word, correct):
+                        return design, [evidence_at(sentence, m.start(), m.end(), "design.misspelt_cue", 0.55)]
+        return None, []
+
+    @staticmethod
     def fallback(ctx) -> tuple[str | None, list[Evidence]]:
         count = ctx.results.get("sample_size_raw")
         if count is None or count.value is None:
+            title = ctx.main_sentences[0] if ctx.main_sentences and ctx.main_sentences[0].section == "title" else None
+            m = _TITLE_TECHNIQUE.search(title.text) if title else None
+            if m:        # a title that presents a technique, and no patients counted
+                return "technical_note", [evidence_at(title, m.start(), m.end(), "design.technique_in_title", 0.5)]
             return None, []
         ev = count.evidence[0]
         guess = "case_report" if count.value <= 2 else "case_series"

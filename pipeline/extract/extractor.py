@@ -5,9 +5,10 @@ through `nlp.pipe`) return one output dict per record, shaped as `schemas/extrac
 
 Order matters because fields inform each other: relevance -> raw count -> design (a count is
 its fallback) -> sample size (null for reviews, 1 for a case report) -> targets, guidance ->
-follow-up (null for reviews) -> outcome -> indication, adverse events. On a record that is not
-relevant the neural fields (targets, target_groups, guidance, outcome) are emptied: the
-near-miss labels leave them empty, while design, sample size and follow-up are still reported.
+follow-up (null for reviews) -> outcome -> indication, adverse events. Relevance is its own
+decision: every structural field is extracted whatever it says, because a study of a
+neighbouring procedure still has a design, a sample size and nerves it treated, and analysts
+filter on relevance themselves.
 
 Flags: a value under its field's confidence threshold, rules that disagree (raised by the
 field modules), values failing expectations (sample size 0, follow-up over 20 years), and a
@@ -26,6 +27,7 @@ from spacy.tokens import Doc
 
 from . import (adverse_events, design, follow_up, guidance, indication, outcome, relevance,
                sample_size, targets)
+from .calibration import load_calibration
 from .evidence import FieldResult
 from .nlp import Sentence, build_nlp, sentences
 
@@ -116,6 +118,7 @@ class Extractor:
         self.version = EXTRACTOR_VERSION
         self.config = dict(config or {})
         self.thresholds = {**DEFAULT_THRESHOLDS, **self.config.get("thresholds", {})}
+        self.calibration = load_calibration(self.config.get("calibration"))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             self.nlp = build_nlp(self.config)
@@ -178,16 +181,12 @@ class Extractor:
         res["design"] = self.design(ctx)
         d = res["design"].value
         res["sample_size"] = self.sample_size(ctx, d)
-        relevant = bool(res["relevant"].value)
         res["targets"] = self.targets(ctx)
         res["guidance"] = self.guidance(ctx)
         res["follow_up"] = self.follow_up(ctx, d)
-        res["outcome"] = self.outcome(ctx, relevant, d, res["sample_size"].value)
+        res["outcome"] = self.outcome(ctx, d, res["sample_size"].value)
         res["indication"] = self.indication(ctx)
         res["adverse_events"] = self.adverse_events(ctx)
-        if not relevant:
-            res["targets"] = FieldResult(([], []))
-            res["guidance"] = FieldResult([])
         return self._output(record, res)
 
     def _output(self, record: dict, res: dict[str, FieldResult]) -> dict:
@@ -209,14 +208,17 @@ class Extractor:
         fields = ["relevant", "design", "sample_size", "targets", "guidance", "follow_up",
                   "outcome", "indication", "adverse_events"]
         out["evidence"] = {f: [e.to_dict() for e in res[f].evidence] for f in fields}
+        out["confidence"] = {f: self.calibration.field_confidence(f, res[f].evidence) for f in fields}
         flags = []
         for f in fields:
             r = res[f]
             for reason in r.flags:
                 flags.append({"field": f, "reason": reason})
             has_value = r.value not in (None, [], ([], [])) and not (isinstance(r.value, dict) and r.value.get("direction") is None and r.value.get("text") is None)
-            if has_value and r.evidence and r.confidence < self.thresholds[f]:
-                flags.append({"field": f, "reason": f"low confidence {r.confidence:.2f} < {self.thresholds[f]:.2f} ({r.evidence[0].rule})"})
+            conf = out["confidence"][f]
+            if has_value and conf is not None and conf < self.thresholds[f]:
+                weakest = min(r.evidence, key=lambda e: e.confidence) if f in ("targets", "guidance") else r.evidence[0]
+                flags.append({"field": f, "reason": f"low confidence {conf:.2f} < {self.thresholds[f]:.2f} ({weakest.rule})"})
         for f in ("design", "sample_size"):
             r = res[f]
             if f == "sample_size" and r.value is not None and r.value <= 0:

@@ -4,7 +4,7 @@ One output line per input line, in the same order. Blank lines are skipped. A li
 valid JSON, is not an object, or has no "id" does not stop the file: its output line is
 `{"id": <the id if one could be read, else null>, "extractor_version": ..., "error": "<reason>"}`
 and the count still includes it. An exception inside the extractor on one record is reported
-the same way.
+the same way. Many records are extracted on every core (parallel.py).
 """
 
 from __future__ import annotations
@@ -28,13 +28,15 @@ def _parse(line: str) -> tuple[dict | None, dict | None]:
     return record, None
 
 
-def extract_file(input_path, output_path, extractor=None) -> int:
-    from . import EXTRACTOR_VERSION, build_extractor
-    extractor = extractor or build_extractor()
+def extract_file(input_path, output_path, extractor=None, workers: int | None = None,
+                 config: dict | None = None) -> int:
+    """Extract a JSONL file on `workers` processes (default: every core); same order out."""
+    from . import EXTRACTOR_VERSION
+    from .parallel import extract_records
     lines = [l for l in Path(input_path).read_text(encoding="utf-8").splitlines() if l.strip()]
     parsed = [_parse(l) for l in lines]
     good = [r for r, err in parsed if r is not None]
-    results = iter(_safe_many(extractor, good))
+    results = extract_records(good, workers=1 if extractor else workers, config=config, extractor=extractor)
     count = 0
     with open(output_path, "w", encoding="utf-8") as out:
         for record, err in parsed:
@@ -45,18 +47,3 @@ def extract_file(input_path, output_path, extractor=None) -> int:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
             count += 1
     return count
-
-
-def _safe_many(extractor, records):
-    from . import EXTRACTOR_VERSION
-    try:
-        yield from extractor.extract_many(records)
-    except Exception:                       # fall back to one by one to isolate the bad record
-        done = 0
-        for record in records:
-            try:
-                yield extractor.extract(record)
-            except Exception as exc:         # noqa: BLE001
-                yield {"id": record.get("id"), "extractor_version": EXTRACTOR_VERSION,
-                       "error": f"extraction failed: {type(exc).__name__}: {exc}"}
-            done += 1

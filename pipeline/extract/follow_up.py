@@ -19,8 +19,13 @@ Method (regular expressions over each sentence, then a choice)
   months", "numbness which continued for 3 months", "lasting up to 8 weeks"), frequencies
   ("every 3-4 months"), treatment timing ("within two weeks of surgery"), actuarial rates
   ("3-year survival"), minutes and seconds.
-* The value is the maximum of tier 1 if any, else of tier 2; near-equal maxima (12 months vs
-  1 year) keep the first mentioned. Reviews and protocols report no follow-up of their own.
+* A time point timed from the treatment ("one year after treatment", "6 months post-procedure")
+  is follow-up the study reports even when an explicit statement names a shorter one; it
+  competes with tier 1 and, when it wins, the value is flagged (the statements disagree).
+* A follow-up statement's unitless range shares its unit: "median follow-up 15.4 months
+  (3.5-43.4)" gives 43.4 months.
+* The value is the maximum of tier 1 and the time points after treatment if any, else of tier
+  2; near-equal maxima (12 months vs 1 year) keep the first mentioned. Reviews and protocols report no follow-up of their own.
 """
 
 from __future__ import annotations
@@ -29,17 +34,18 @@ import re
 
 from .evidence import FieldResult, evidence_at
 from .numbers import NUMBER, ORDINAL, parse_number
+from .patterns import compile_cue
 
 UNIT_DAYS = {"hour": 1 / 24, "day": 1, "week": 7, "month": 30, "year": 365}
 _UNIT = r"(?P<unit>hours?|hrs?|h|days?|d|weeks?|wks?|months?|mos?|years?|yrs?|y)"
 _N = rf"(?:{NUMBER}|\d+(?:\.\d+)?)"
 _SEP = r"(?:\s*(?:-|–|—|‐|to)\s*)"
 # "1, 6, and 12 months" | "2-18 months" | "6 to 12 months" | "27 months" | "6-month" | "3-mo"
-DURATION = re.compile(
+DURATION = compile_cue(
     rf"(?<![\w.])(?P<nums>{_N}(?:(?:{_SEP}|\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+){_N}){{0,4}})"
     rf"(?:\s*|[\s-]|‐){_UNIT}(?![a-z])", re.I)
-ORDINAL_DURATION = re.compile(rf"\b(?:the\s+)?(?P<ord>{ORDINAL})\s+(?P<unit>day|week|month|year)\b", re.I)
-DAY_N = re.compile(r"\b(?:(?:post-?operative|post-?procedure|postprocedural)\s+)?(?P<unit>days?|weeks?|months?)\s+(?P<nums>\d+(?:\s*(?:-|–|to|and)\s*\d+)?)\b", re.I)
+ORDINAL_DURATION = compile_cue(rf"\b(?:the\s+)?(?P<ord>{ORDINAL})\s+(?P<unit>day|week|month|year)\b", re.I)
+DAY_N = compile_cue(r"\b(?:(?:post-?operative|post-?procedure|postprocedural)\s+)?(?P<unit>days?|weeks?|months?)\s+(?P<nums>\d+(?:\s*(?:-|–|to|and)\s*\d+)?)\b", re.I)
 
 TIER1_BEFORE = re.compile(r"(?:follow(?:ed)?[\s-]*(?:‐\s*)?up|followed)\s*(?:time|period|duration|interval)?\s*(?:was|were|of|lasted|ranged from|range|:|=|averaged|\(|was\s+(?:a\s+)?(?:mean|median)\s+(?:of\s+)?)?\s*(?:a\s+|an\s+)?(?:mean|median|average|minimum|maximum|at least)?\s*(?:of\s+|was\s+)?(?:up\s+to\s+)?$|followed\s+(?:up\s+)?(?:for|during|over)\s+(?:a\s+)?(?:mean\s+(?:of\s+)?|median\s+(?:of\s+)?|period\s+of\s+)?$", re.I)
 TIER1_AFTER = re.compile(r"^\s*(?:of\s+)?(?:post[\s-]?\w+\s+)?follow[\s-]*(?:‐\s*)?up\b|^\s*period\s+following\b", re.I)
@@ -60,6 +66,9 @@ CONDITION_AFTER = re.compile(r"^(?:['’]s?)?\s*(?:duration|history|of\s+(?:symp
 CONDITION_BEFORE = re.compile(rf"\b{_CONDITION}\s+(?:for|of|lasting|persisting)\s+(?:(?:{_MINIMUM}|over)\s*)?$|\b{_CONDITION}\b[^.;]{{0,40}}(?<![\w>≥]){_MINIMUM}\s*$", re.I)
 # "median follow-up 9 months (range 2-18 months)": the range's maximum is the longest follow-up
 FOLLOW_UP_RANGE = re.compile(r"follow[\s-]*(?:‐\s*)?up\b[^.;()]{0,60}\(\s*(?:range|ranging)\s*(?:from\s+)?[:,]?\s*$", re.I)
+UNITLESS_RANGE = re.compile(r"^\s*\(\s*(?:range\s*[:,]?\s*)?\d+(?:\.\d+)?\s*(?:-|–|to)\s*(?P<hi>\d+(?:\.\d+)?)\s*\)")
+FROM_TREATMENT = re.compile(r"^\s*(?:after|following|post)[\s-]*(?:the\s+|their\s+)?(?:treatment|procedure|intervention|injection|ablation|"
+                            r"cryo\w*|neurolysis|surgery|operation|denervation|lesioning|therapy|block|implantation)\b", re.I)
 _UNIT_WORD = re.compile(r"(?:hour|hr|day|d|week|wk|month|mo|year|yr|y)s?\b", re.I)
 _NUM_IN = re.compile(rf"{_N}", re.I)
 
@@ -105,8 +114,12 @@ class FollowUpRules:
                 continue   # bare single-letter units only in "3 d follow-up"-like phrases
             if TIER1_BEFORE.search(before[-80:]) or TIER1_AFTER.match(after):
                 out.append((1, days, m.start(), m.end()))
+                r = UNITLESS_RANGE.match(after)
+                if r:     # "median follow-up 15.4 months (3.5-43.4)": the range shares the unit
+                    out.append((1, float(r.group("hi")) * unit_days(unit), m.end() + r.start("hi"), m.end() + r.end("hi")))
                 continue
-            tier2 = TIER2_BEFORE.search(before[-40:]) or TIER2_AFTER.match(after)
+            tier2 = TIER2_BEFORE.search(before[-40:]) or TIER2_AFTER.match(after) \
+                or (re.search(r"\bin\s+$", before[-5:]) and ASSESS.search(text) and not RECRUITMENT.search(text))
             if not tier2:
                 continue
             if re.search(r"\bover\s+(?:a|the)?\s*(?:period\s+of\s+)?$|\bduring\s+(?:a|the)?\s*$|\bfor\s+(?:a\s+)?$", before[-30:], re.I) or re.match(r"^\s*period\b", after, re.I):
@@ -114,11 +127,14 @@ class FollowUpRules:
                     continue
             if re.search(r"\bwithin\s+$", before[-10:], re.I) and re.match(r"^\s*of\b", after):
                 continue
-            out.append((2, days, m.start(), m.end()))
+            # a time point timed from the treatment ("one year after treatment") is follow-up the
+            # study reports, whatever an explicit follow-up statement says
+            out.append((1.5 if FROM_TREATMENT.match(after) else 2, days, m.start(), m.end()))
         for m in ORDINAL_DURATION.finditer(text):
             n = parse_number(m.group("ord"))
             if n and re.search(r"(?:up to|until|at|by|through)\s+(?:the\s+)?$", text[: m.start()] + " ", re.I) or re.match(r"^\s*(?:after|following|post)", text[m.end():], re.I):
-                out.append((2, n * unit_days(m.group("unit")), m.start(), m.end()))
+                tier = 1.5 if FROM_TREATMENT.match(text[m.end():]) else 2
+                out.append((tier, n * unit_days(m.group("unit")), m.start(), m.end()))
         for m in DAY_N.finditer(text):
             nums = [int(x) for x in re.findall(r"\d+", m.group("nums"))]
             before = text[: m.start()]
@@ -141,15 +157,20 @@ class FollowUpRules:
         if not found:
             return result
         best_tier = min(f[0] for f in found)
-        pool = [f for f in found if f[0] == best_tier]
+        pool = [f for f in found if f[0] <= 1.5] if best_tier == 1 else found
         top = max(f[1] for f in pool)
         near = [f for f in pool if top - f[1] <= 0.02 * top]
         tier, days, sentence, s, e = near[0]
+        stated = [f[1] for f in pool if f[0] == 1]
+        if tier == 1.5 and stated:
+            result.flags.append(f"rules disagree: follow-up stated as {int(round(max(stated)))} days, "
+                                f"an assessment {int(round(days))} days after treatment")
         result.value = int(round(days))
         if result.value <= 0:
             return FieldResult()
-        conf = 0.9 if tier == 1 else 0.75
-        result.evidence = [evidence_at(sentence, s, e, f"follow_up.tier{tier}", conf)]
+        conf = {1: 0.9, 1.5: 0.8}.get(tier, 0.75)
+        rule = {1: "follow_up.stated", 1.5: "follow_up.after_treatment"}.get(tier, "follow_up.time_point")
+        result.evidence = [evidence_at(sentence, s, e, rule, conf)]
         if result.value > 20 * 365:
             result.flags.append("follow-up over 20 years")
         return result

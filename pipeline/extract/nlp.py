@@ -41,7 +41,7 @@ if not Doc.has_extension("sentence_starts"):
 SECTION_NAMES = [
     ("background", r"background|introduction|objectives?|purpose(?: of (?:the )?review)?|aims?|context|rationale|importance"),
     ("methods", r"methods?|materials?(?: and methods?)?|patients?(?: and methods?)?|design|study design|setting|participants|interventions?|description|main outcome measures?|measurements?|case(?: presentation| report| description)?|techniques?|procedures?|data sources?|study selection|data extraction|subjects(?: and methods?)?"),
-    ("results", r"results?|findings|recent findings|evaluation|observations?|outcomes?"),
+    ("results", r"(?:methods?\s+and\s+)?results?|findings|recent findings|evaluation|observations?|outcomes?"),
     ("conclusions", r"conclusions?|conclustions?|summary|implications|interpretation|discussion|clinical relevance|significance|comments?|level of evidence|study type|limitations|trial registration"),
 ]
 _SECTION_RES = [(name, re.compile(rf"^(?:{pat})$", re.I)) for name, pat in SECTION_NAMES]
@@ -49,6 +49,8 @@ _SECTION_RES = [(name, re.compile(rf"^(?:{pat})$", re.I)) for name, pat in SECTI
 _COLON_LABEL = re.compile(r"^[ \t]*([A-Z][A-Za-z ,&/-]{1,48}?)\s*:\s*", re.M)
 # "METHODS Forty patients" / "MATERIALS AND METHODS We ..." (upper-case run, no colon)
 _CAPS_LABEL = re.compile(r"^[ \t]*((?:[A-Z]{2,}|AND|OF)(?:[ \t]+(?:[A-Z]{2,}|AND|OF))*)[ \t]+(?=[A-Z][a-z])", re.M)
+# "METHODSIn dogs, ..." (a label glued to the first word, as some indexes print them)
+_GLUED_LABEL = re.compile(r"^[ \t]*((?:[A-Z]{2,}[ \t]+(?:AND|OF)[ \t]+)?[A-Z]{4,})(?=[A-Z][a-z])", re.M)
 _LINE_START = re.compile(r"(?:^|\n)[ \t]*(?=\S)")
 _NO_SPLIT_AFTER = {"e.g.", "i.e.", "vs.", "al.", "fig.", "approx.", "cf.", "no.", "dr.", "mr.",
                    "mrs.", "ms.", "st.", "resp.", "ref.", "vol.", "ca."}
@@ -79,6 +81,10 @@ def _label_spans(text: str) -> list[tuple[int, int, str]]:
         if name:
             spans.append((m.start(1), m.end(), name))
     for m in _CAPS_LABEL.finditer(text):
+        name = section_of_label(m.group(1))
+        if name and not any(s <= m.start(1) < e for s, e, _ in spans):
+            spans.append((m.start(1), m.end(), name))
+    for m in _GLUED_LABEL.finditer(text):
         name = section_of_label(m.group(1))
         if name and not any(s <= m.start(1) < e for s, e, _ in spans):
             spans.append((m.start(1), m.end(), name))

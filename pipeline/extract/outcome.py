@@ -18,35 +18,30 @@ Method
   (">50% relief"); mean_change from "decreased from 7.7 to ... 4.2" (last value of the list
   minus the first) or a within-group change "(cryoneurolysis: -1.9"; scale from VAS / NRS /
   WOMAC words in the abstract.
-* A technical note without patients, or an irrelevant record, reports no outcome.
+* A protocol, and a technical note without patients, report no outcome (what a protocol
+  "will" show is no finding).
 """
 
 from __future__ import annotations
 
 import re
 
+from .direction import clause_direction, intervention_pattern
 from .evidence import FieldResult, evidence_at
 from .numbers import NUMBER, parse_number
+from .patterns import compile_cue
 
-CRYO = r"cryo[\w-]*"
-WORSE = re.compile(
-    rf"\b(?:better|more\s+effective|superior|greater)\b\s+(?:[\w-]+\s+){{0,6}}?than\s+(?:\w+\s+){{0,2}}{CRYO}"
-    rf"|\b{CRYO}\b[^.;]{{0,60}}\b(?:less\s+effective|inferior\s+to|worse|increased\s+(?:\w+\s+)?pain|more\s+pain|higher\s+pain)", re.I)
-NO_DIFF = re.compile(
-    r"\bno\s+(?:statistically\s+)?(?:significant\s+|clinically\s+\w+\s+)?(?:differences?|benefits?|effect|improvement|reduction|advantage)\b"
-    r"|\b(?:did|does|do|could)\s+not\s+(?:significantly\s+)?(?:differ|decrease|reduce|improve|produce|result|show|demonstrate|change|affect|provide|lower)\b"
-    r"|\bnot\s+(?:statistically\s+)?significant(?:ly)?\b|\b(?:were|was)\s+(?:similar|equal|comparable|equivalent)\b"
-    r"|\bfailed\s+to\b|\bcannot\s+be\s+recommended\b|\bnot\s+(?:been\s+)?possible\s+to\s+demonstrate\b"
-    r"|\bsimilar\s+(?:between|in\s+both)\b|\bno\s+(?:\w+\s+)?differences?\s+(?:was|were)\s+(?:observed|found|seen)", re.I)
-IMPROVED = re.compile(
-    r"\bsignificant(?:ly)?\s+(?:\w+\s+){0,2}?(?:reduc\w*|decreas\w*|lower|less|fewer|shorter|improv\w*|better|relief|progress)"
-    r"|\b(?:reduc\w*|decreas\w*|declin\w*|lower\w*)\s+(?:\w+\s+){0,4}?(?:pain|opioids?|analgesics?|morphine|length\s+of\s+stay|spasticity|MMEs?|consumption|utili[sz]ation|use|scores?)"
-    r"|\bimprov(?:ed|ement|ements|es)\b|\bpain[\s-]free\b|\bfree\s+of\s+pain\b|\bpain\s+(?:was\s+)?absent\b|\b(?:complete|significant|adequate|good|excellent|major)\s+(?:pain\s+)?relief\b"
-    r"|(?<!less\s)(?<!not\s)(?<!in)\beffective(?:ness)?\b|\befficacious\b|\b(?:suggest|support|show|demonstrate)\w*\s+(?:the\s+)?(?:efficacy|effectiveness|benefit)"
-    r"|\bsignificant\s+benefits?\b|(?<!no\s)\bbenefits?\s+of\b|\bless\s+pain\b|\blower\s+pain\b|\bshortened\b|\bdecreased\b|\breduction\s+in\s+(?:\w+\s+){0,3}(?:pain|opioid|epidural|analgesic)", re.I)
+# the measures a main efficacy finding is about (not range of motion, diet, bleeding, satisfaction)
+EFFICACY_MEASURE = re.compile(r"\b(?:pain|analges\w*|relie\w*|opioids?|morphine|VAS|NRS|WOMAC|spasticity|efficacy|effective\w*|"
+                              r"primary|responders?|success\w*|benefit\w*|outcomes?|symptoms?|neuralgia|headaches?)\b", re.I)
+# the procedure words of a title, which name the study's intervention
+PROCEDURE_WORDS = re.compile(r"\b(?:[ck]ryo[\w-]*|(?:pulsed\s+)?radiofrequency|P?RFA?|stimulation|PNS|neurolys\w*|neurolytic|"
+                             r"ablation|denervation|neurotomy|rhizotomy|injections?|blocks?|blockade)\b", re.I)
+COMPARATIVE_STUDY = compile_cue(r"\b(?:control|sham|placebo)\s+(?:group|arm)|\bversus\b|\bvs\.?\s|\bcompared\s+(?:with|to)\b|\brandomi[sz]ed\b|\btwo\s+groups\b|\bgroup\s+[AB12]\b", re.I)
 AIM = re.compile(r"\b(?:aims?|aimed|objectives?|purpose|hypothesi[sz]\w*|was\s+to\s+(?:evaluate|investigate|assess|determine|compare|examine)|to\s+(?:evaluate|investigate|assess|examine|determine)\s+(?:the|whether))\b", re.I)
-FUTURE = re.compile(r"\b(?:are|is|be)\s+(?:still\s+)?(?:needed|required|warranted|necessary)\b|\bshould\s+be\s+performed\b|\bfuture\b", re.I)
-SAFETY = re.compile(r"\b(?:complications?|adverse|side[\s-]effects?|safe(?:ty|ly)?|infections?|dysesthesia\w*|dysaesthesia\w*|numbness|bruising|neuritis|morbidity|hematoma|pneumothorax|tolerated|nausea|pruritus)\b", re.I)
+FUTURE = re.compile(r"\b(?:are|is|be)\s+(?:still\s+)?(?:needed|required|warranted|necessary)\b|\bshould\s+be\s+performed\b|\bfuture\b"
+                    r"|\bwill\s+(?:be|also|then|receive|undergo|inform|assess|compare|evaluate)\b|\b(?:needs?|remains?)\s+to\s+be\b", re.I)
+SAFETY = compile_cue(r"\b(?:complications?|adverse|side[\s-]effects?|safe(?:ty|ly)?|infections?|dysesthesia\w*|dysaesthesia\w*|numbness|bruising|neuritis|morbidity|hematoma|pneumothorax|tolerated|nausea|pruritus)\b", re.I)
 STRONG_EFFICACY = re.compile(r"\b(?:efficacy|effective|efficacious|analges\w*|relief|pain\s+scores?|opioids?)\b", re.I)
 PRIMARY = re.compile(r"\bprimary\s+(?:outcome|end[\s-]?point)|\bmain\s+outcome", re.I)
 CONCLUDING = re.compile(r"^(?:we\s+conclude|in\s+conclusion|thus|therefore|overall|these\s+(?:results|findings|data)|our\s+(?:results|findings|data)|this\s+(?:study|work|trial|report)\s+(?:shows|showed|demonstrates|provides|suggests|indicates))", re.I)
@@ -79,36 +74,11 @@ def responder_threshold(text: str) -> float | None:
     return None
 
 
-FROM_TO = re.compile(r"\b(?:decreas\w*|reduc\w*|improv\w*|declin\w*|fell|dropped|changed|decrease\s+of\s+pain|reduction\s+of\s+pain)\b[^.;]{0,40}?\bfrom\s+(?:a\s+)?(?:mean\s+(?:of\s+)?)?(?P<a>\d+(?:\.\d+)?)", re.I)
+FROM_TO = compile_cue(r"\b(?:decreas\w*|reduc\w*|improv\w*|declin\w*|fell|dropped|changed|decrease\s+of\s+pain|reduction\s+of\s+pain)\b[^.;]{0,40}?\bfrom\s+(?:a\s+)?(?:mean\s+(?:of\s+)?)?(?P<a>\d+(?:\.\d+)?)", re.I)
 LIST_VALUE = re.compile(r"(?:\bto|,|\band)\s+(?P<v>\d+(?:\.\d+)?)(?=\s*(?:/\s*10\b|\(|\bat\b|,|\band\b|$|\s|\)))")
 WITHIN_GROUP = re.compile(r"\(\s*cryo[\w-]*\s*:\s*(?P<v>[–−-]?\s*\d+(?:\.\d+)?)", re.I)
 SCALES = [("womac", re.compile(r"\bWOMAC\b")), ("nrs", re.compile(r"\bNRS\b|numeric(?:al)?\s+(?:pain\s+)?rating\s+scale", re.I)),
           ("vas", re.compile(r"\bVAS\b|visual\s+analog(?:ue)?\s+scale", re.I))]
-
-
-# substrings that must be present before the (slower) direction regexes are tried
-WORSE_KEYS = ("than", "less effective", "inferior", "worse", "increased", "more pain", "higher pain")
-NO_DIFF_KEYS = ("no ", "not ", "similar", "equal", "comparable", "equivalent", "failed", "cannot")
-IMPROVED_KEYS = ("signific", "reduc", "decreas", "declin", "lower", "improv", "free", "absent", "relief",
-                 "effective", "efficac", "benefit", "less pain", "shortened", "suggest", "support", "show", "demonstrat")
-
-
-def clause_direction(text: str) -> str | None:
-    lower = text.lower()
-    if not any(k in lower for k in IMPROVED_KEYS + NO_DIFF_KEYS + WORSE_KEYS):
-        return None
-    for clause in CLAUSE_SPLIT.split(text) if (";" in text or "but" in lower or "however" in lower
-                                               or "whereas" in lower or "although" in lower) else (text,):
-        if not clause or not clause.strip():
-            continue
-        cl = clause.lower()
-        if any(k in cl for k in WORSE_KEYS) and WORSE.search(clause):
-            return "worse"
-        if any(k in cl for k in NO_DIFF_KEYS) and NO_DIFF.search(clause):
-            return "no_difference"
-        if any(k in cl for k in IMPROVED_KEYS) and IMPROVED.search(clause):
-            return "improved"
-    return None
 
 
 class OutcomeRules:
@@ -116,7 +86,7 @@ class OutcomeRules:
         t = sentence.text
         if AIM.search(t) or FUTURE.search(t) or t.endswith("?"):
             return False
-        if SAFETY.search(t) and not STRONG_EFFICACY.search(t):
+        if SAFETY.search(t) and not (STRONG_EFFICACY.search(t) or EFFICACY_MEASURE.search(t)):
             return False
         return True
 
@@ -135,13 +105,26 @@ class OutcomeRules:
             rest = [s for s in sents if s.source is not None]
         tiers = [("primary", [s for s in sents if PRIMARY.search(s.text) and s.section != "background"], 0.85),
                  ("conclusion", conclusions, 0.8), ("results", results, 0.7), ("other", rest, 0.55)]
+        intervention = intervention_pattern(ctx.title, PROCEDURE_WORDS)
+        comparative_study = bool(COMPARATIVE_STUDY.search(ctx.text))
         for name, pool, conf in tiers:
+            found = []
             for s in pool:
                 if not self.usable(s):
                     continue
-                d = clause_direction(s.text)
+                d = clause_direction(s.text, intervention, comparative_study)
                 if d:
-                    return s, d, f"outcome.{name}_{d}", conf
+                    found.append((s, d[0], d[1]))
+            if not found:
+                continue
+            # a finding about the main efficacy measure beats one about a secondary measure,
+            # and a finding that says which arm did better beats "improved in both groups"
+            found.sort(key=lambda f: (not EFFICACY_MEASURE.search(f[0].text), f[2] == "improvement_both_arms"))
+            s, direction, kind = found[0]
+            if kind == "improvement_both_arms":
+                direction, conf = "improved", conf - 0.25
+            others = {d for t, d, k in found[1:] if EFFICACY_MEASURE.search(t.text) and k != "improvement_both_arms"}
+            return s, direction, f"outcome.{name}_{direction}", conf, sorted(others - {direction})
         return None
 
     def numbers(self, ctx, chosen) -> dict:
@@ -181,19 +164,22 @@ class OutcomeRules:
                     break
         return out
 
-    def __call__(self, ctx, relevant: bool, design: str | None, sample_size: int | None) -> FieldResult:
+    def __call__(self, ctx, design: str | None, sample_size: int | None) -> FieldResult:
         empty = {"text": None, "responder_pct": None, "responder_threshold_pct": None,
                  "mean_change": None, "scale": None, "direction": None}
-        if not relevant or (design == "technical_note" and sample_size is None):
+        if design == "protocol" or (design == "technical_note" and sample_size is None):
             return FieldResult(empty)
         chosen = self.choose(ctx)
         value = dict(empty)
         result = FieldResult(value)
         if chosen:
-            s, direction, rule, conf = chosen
+            s, direction, rule, conf, disagreeing = chosen
             value["text"] = s.text
             value["direction"] = direction
             result.evidence.append(evidence_at(s, 0, len(s.text), rule, conf))
+            if disagreeing:
+                result.flags.append(f"findings disagree: {direction} here, {', '.join(disagreeing)} in another "
+                                    f"sentence of the same part of the abstract")
         if chosen:
             value.update(self.numbers(ctx, chosen))
         return result

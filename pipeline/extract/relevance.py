@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 
 from .evidence import FieldResult, evidence_at
+from .patterns import compile_cue
 from .vocabulary import load_vocab
 
 
@@ -52,7 +53,7 @@ def has_human_subjects(ctx, humans: re.Pattern, use_only: re.Pattern) -> bool:
 
 
 def _any(patterns: list[str]) -> re.Pattern:
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
+    return compile_cue("|".join(f"(?:{p})" for p in patterns))
 
 
 class RelevanceRules:
@@ -62,7 +63,7 @@ class RelevanceRules:
         self.pain = _any(vocab["pain_context"])
         self.off_target = _any(vocab["off_target"])
         self.cold = _any(vocab["cold_application"])
-        self.animal = re.compile(vocab["animal"], re.I)
+        self.animal = compile_cue(vocab["animal"])
         self.humans = re.compile(vocab["humans"], re.I)
         self.use_only = re.compile(vocab["human_use_only"], re.I)
 

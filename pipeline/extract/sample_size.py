@@ -9,6 +9,8 @@ Method (plain functions over the Doc's sentences)
   patients", "31 patients in the X group and 31 patients in the Y group", and in a randomisation
   sentence without a total "(n = 121) ... (n = 59)".
 * "patients (N = 43)" reads the N. "a 15-year-old male", "A single patient" count 1.
+* "50 patients were identified; 4 were excluded" counts the 46 included (the subtraction is
+  the extractor's, so its confidence sends it to a curator when rules compete).
 * Counts that are not the cohort are dropped: excluded, lost to follow-up, withdrew, screened,
   assessed for eligibility, died; historical comparators ("the preceding 15 patients");
   responder subgroups ("33 patients (72%)"); percentages ("Sixty percent of the patients");
@@ -26,28 +28,35 @@ import re
 
 from .evidence import Evidence, FieldResult, evidence_at
 from .numbers import NUMBER, parse_number
+from .patterns import compile_cue
 
 NOUNS = (r"patients|participants|subjects|individuals|adults|children|infants|adolescents|men|women|"
          r"males|females|volunteers|cases|veterans|recipients|persons|people|amputees|athletes|"
          r"sheep|swine|pigs|rats|mice|dogs|rabbits|animals|cadavers|inpatients|outpatients")
 _MOD = r"(?:(?!(?:of|the|with|in|to|for|from|had|were|was|and|or|who|per|percent|than|on|at|by|had)\b)[A-Za-z][\w'’-]*\s+)"
-COUNT = re.compile(rf"(?<![\w.,-])(?P<num>{NUMBER})\s+(?P<mods>{_MOD}{{0,3}}?)(?:[\w-]*-)?(?P<noun>{NOUNS})\b(?!\s+of\b)", re.I)
-ARMS = re.compile(rf"(?<![\w.,-])(?P<a>{NUMBER})\s+(?P<ma>[\w'’-]+(?:\s[\w'’-]+)?)\s+(?:and|,)\s+(?P<b>{NUMBER})\s+(?:[\w'’-]+\s+){{1,2}}?(?P<noun>patients|participants|subjects|adults|children)\b", re.I)
+COUNT = compile_cue(rf"(?<![\w.,-])(?P<num>{NUMBER})\s+(?P<mods>{_MOD}{{0,3}}?)(?:[\w-]*-)?(?P<noun>{NOUNS})\b(?!\s+of\b)", re.I)
+ARMS = compile_cue(rf"(?<![\w.,-])(?P<a>{NUMBER})\s+(?P<ma>[\w'’-]+(?:\s[\w'’-]+)?)\s+(?:and|,)\s+(?P<b>{NUMBER})\s+(?:[\w'’-]+\s+){{1,2}}?(?P<noun>patients|participants|subjects|adults|children)\b", re.I)
+# a cohort split by sex or age: "21 women and 9 men", "Twelve boys and 8 girls"
+_PARTS = r"(?:men|women|males|females|boys|girls|children|adults|adolescents)"
+PARTS_SUM = compile_cue(rf"(?<![\w.,-])(?P<a>{NUMBER})\s+(?:[\w-]+\s+)?{_PARTS}\s+(?:and|,)\s+(?P<b>{NUMBER})\s+(?:[\w-]+\s+)?{_PARTS}\b", re.I)
 BARE_ENROLLED = re.compile(rf"(?<![\w.,-])(?P<num>{NUMBER})\s+(?:were|had\s+been)\s+(?:subsequently\s+|finally\s+|eventually\s+)?(?:enrolled|included|randomi[sz]ed|recruited|analy[sz]ed)\b", re.I)
 ARM_WORDS = r"(?:sham|control|placebo|active|usual\s+care|standard[\w-]*|treatment|intervention|cryo[\w-]*|epidural|block)"
-ARMS_NAMED = re.compile(rf"(?<![\w.,-])(?P<a>{NUMBER})\s+(?:patients\s+|participants\s+)?(?:received\s+|to\s+|in\s+the\s+)?(?P<x>{ARM_WORDS})(?:\s+group)?\s*(?:,\s*|\s+and\s+|\s+vs\.?\s+|\s+versus\s+)(?P<b>{NUMBER})\s+(?:patients\s+|participants\s+)?(?:received\s+|to\s+|in\s+the\s+)?(?P<y>{ARM_WORDS})\b", re.I)
+ARMS_NAMED = compile_cue(rf"(?<![\w.,-])(?P<a>{NUMBER})\s+(?:patients\s+|participants\s+)?(?:received\s+|to\s+|in\s+the\s+)?(?P<x>{ARM_WORDS})(?:\s+group)?\s*(?:,\s*|\s+and\s+|\s+vs\.?\s+|\s+versus\s+)(?P<b>{NUMBER})\s+(?:patients\s+|participants\s+)?(?:received\s+|to\s+|in\s+the\s+)?(?P<y>{ARM_WORDS})\b", re.I)
 N_AFTER = re.compile(r"\b(?:patients|participants|subjects|cases|adults|children)\b[^()]{0,25}\(\s*[Nn]\s*=\s*(?P<num>\d+)\s*\)")
 N_EQUALS = re.compile(r"\(\s*[Nn]\s*=\s*(?P<num>\d+)\s*[),;]")
 SINGLE = re.compile(r"\b(?:an?\s+(?:single|\d+[\s-]year[\s-]old|(?:[\w-]+\s+){0,2}?(?:old|young)\s+)\s*(?:man|woman|male|female|boy|girl|patient|gentleman|lady)|a\s+single\s+(?:patient|case|subject))\b", re.I)
 RANDOMISATION = re.compile(r"randomi[sz]|allocated|assigned|group|arm\b", re.I)
 ENROLLED = re.compile(r"\b(?:a total of|in total|total(?:ly)?|were (?:enrolled|included|recruited|randomi[sz]ed|treated|studied|analy[sz]ed|evaluated)|enrolled|included|recruited|randomi[sz]ed|underwent|received|participated|comprised|contained|consisted|cohort|were treated|was performed|were performed|on|in)\b", re.I)
 NOT_COHORT_AFTER = re.compile(r"^[^.;]{0,40}?\b(?:were|was|had been|being)?\s*(?:excluded|lost to follow[\s-]?up|withdr[ae]w\w*|dropped out|declined|refused|screened|assessed for eligibility|died|deceased|ineligible|did not (?:complete|meet))", re.I)
-NOT_COHORT_BEFORE = re.compile(r"(?:preceding|previous|historical|historic|compared (?:to|with)|than|control cohort of|excluded|of whom|among)\s+(?:the\s+)?$"
+NOT_COHORT_BEFORE = re.compile(r"(?:preceding|previous|historical|historic|compared (?:to|with)|than|control cohort of|excluded|of whom)\s+(?:the\s+)?$"
                                rf"|\b(?:{NUMBER})\s+(?:in|out\s+of)\s+(?:every\s+)?$", re.I)   # a rate: "one in five adults"
 # "We report two cases of ...", "we describe five consecutive patients": the patients described
 REPORTED = re.compile(rf"\b(?:report|describe|present)\w*\s+(?:here\s+)?(?:on\s+)?(?:the\s+)?(?P<num>{NUMBER})\s+(?:[a-z][\w-]*\s+){{0,2}}?(?:cases|patients)\b", re.I)
 PERCENT_AFTER = re.compile(r"^\s*(?:\(\s*\d+(?:\.\d+)?\s*%|\s*%|\s*percent)")
 PERCENT_NUM = re.compile(r"^\s*(?:%|percent)", re.I)
+# "50 patients were identified; 4 were excluded for missing data": the study included 46
+IDENTIFIED_AFTER = re.compile(r"^\s*(?:were|was)\s+(?:initially\s+)?(?:identified|found|retrieved)\b", re.I)
+EXCLUDED = re.compile(rf"(?<![\w.,-])(?P<num>{NUMBER})\s+(?:(?:patients|participants|subjects|cases)\s+)?(?:were|was)\s+(?:subsequently\s+|further\s+)?excluded\b", re.I)
 BACKGROUND_WORDS = re.compile(r"\b(?:annually|each year|per year|worldwide|prevalence|incidence)\b", re.I)
 
 
@@ -88,6 +97,11 @@ class SampleSizeRules:
                 continue
             out.append(Candidate(int(a + b), evidence_at(sentence, m.start(), m.end(), "sample_size.arms_sum", 0.85), True))
             spans.append((m.start(), m.end()))
+        for m in PARTS_SUM.finditer(text):
+            a, b = parse_number(m.group("a")), parse_number(m.group("b"))
+            if a and b and not NOT_COHORT_AFTER.match(text[m.end():]) and not any(s <= m.start() < e for s, e in spans):
+                out.append(Candidate(int(a + b), evidence_at(sentence, m.start(), m.end(), "sample_size.parts_sum", 0.85), True))
+                spans.append((m.start(), m.end()))
         for m in (ARMS_NAMED.finditer(text) if any(k in lower for k in _ARM_KEYS) else ()):
             a, b = parse_number(m.group("a")), parse_number(m.group("b"))
             if a and b and not NOT_COHORT_AFTER.match(text[m.end():]):
@@ -107,6 +121,14 @@ class SampleSizeRules:
                 continue
             strong = bool(ENROLLED.search(text[max(0, m.start() - 25): m.start()]) or ENROLLED.search(after[:40]))
             conf = 0.9 if strong else 0.75
+            if IDENTIFIED_AFTER.match(after):
+                excluded = [parse_number(x.group("num")) for x in EXCLUDED.finditer(after)]
+                excluded = [int(x) for x in excluded if x and x == int(x)]
+                if excluded and sum(excluded) < value:
+                    x = list(EXCLUDED.finditer(after))[-1]
+                    out.append(Candidate(int(value) - sum(excluded), evidence_at(
+                        sentence, m.start(), m.end() + x.end(), "sample_size.identified_minus_excluded", 0.7), True))
+                    continue
             counts.append((m, int(value)))
             out.append(Candidate(int(value), evidence_at(sentence, m.start(), m.end(), "sample_size.count", conf), strong))
         # "31 patients in the cryotherapy group and 31 patients in the control group"

@@ -15,7 +15,16 @@ Method
 * A nerve that names where a neuroma sits ("a superficial radial nerve neuroma") is not a target
   of its own: the neuroma is.
 * A nerve named as a complication ("phrenic nerve palsy", "neuroma formation", "nerve
-  damage/neuroma") is not a target.
+  damage/neuroma") or as one the procedure protects ("phrenic nerve function was monitored",
+  "to spare the femoral nerve") is not a target, nor one named as the usual alternative ("conventional
+  blocks such as the femoral nerve block", "instead of the sciatic nerve").
+* Spinal levels: "S1-3 lateral branches" and "lateral branches of S1, S2 and S3" are sacral
+  lateral branches, "L3-L5 medial branches" lumbar medial branches; dorsal rami and cervical or
+  thoracic branches are "other".
+* An adjectival nerve name before a nerve noun with words the lexicon does not list ("intercostal
+  spinal nerve", "intercostals nerve roots") names that nerve.
+* A review's nerves are those of the studies it includes: kept at a confidence that sends them
+  to a curator.
 Targets are lower case, deduplicated by singular form; each maps to one canonical group.
 """
 
@@ -28,7 +37,8 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
-from .evidence import FieldResult, evidence_at
+from .evidence import Evidence, FieldResult, evidence_at
+from .patterns import compile_cue
 from .vocabulary import load_vocab
 
 if not Doc.has_extension("nerve_hits"):
@@ -36,10 +46,11 @@ if not Doc.has_extension("nerve_hits"):
 
 _PLURALS = (("nerve", "nerves"), ("branch", "branches"), ("neuroma", "neuromas"),
             ("ganglion", "ganglia"), ("joint", "joints"))
-CRYO_WORD = re.compile(r"cryo|freez|froze|denervat|neurotom|neurolys|ablat|lesion|treat|block", re.I)
-COMPLICATION_AFTER = re.compile(r"^[\s-]*(?:\w+\s+){0,1}(?:palsy|palsies|injur\w*|damage|paralys\w*|formation|dysfunction|irritation|entrapment|deficit)", re.I)
+CRYO_WORD = compile_cue(r"[ck]ryo|freez|froze|denervat|neurotom|neurolys|ablat|lesion|treat|block")
+COMPLICATION_AFTER = re.compile(r"^[\s-]*(?:\w+\s+){0,1}(?:palsy|palsies|injur\w*|damage|paralys\w*|formation|dysfunction|irritation|entrapment|deficit"
+                                r"|function|monitor\w*|integrity|preservation|protection|pacing|conduction)", re.I)
 NEUROMA_AFTER = re.compile(r"^[\s-]*(?:stump\s+|end\s+|terminal\s+)?neuromas?\b", re.I)   # "sural nerve neuroma"
-COMPLICATION_BEFORE = re.compile(r"(?:risk of|damage|injury (?:to|of)|/)\s*(?:the\s+)?$", re.I)
+COMPLICATION_BEFORE = re.compile(r"(?:risk of|damage|injury (?:to|of)|/|protect(?:ing|ed)?|avoid(?:ing)?|spar(?:e|ing)|monitor(?:ing|ed)?)\s*(?:the\s+)?$", re.I)
 MODIFIERS = {"medial", "lateral", "superior", "inferior", "anterior", "posterior", "deep",
              "superficial", "common", "greater", "lesser", "third", "proximal", "distal",
              "right", "left", "bilateral", "motor", "sensory", "mixed", "primarily",
@@ -49,6 +60,21 @@ _ORDINAL = re.compile(r"^(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|s
 _HEAD = re.compile(r"\b((?:nerve|motor|sensory)\s+branches|nerve\s+trunks|nerves?)\b(\s*\(([^()]{3,200})\))?", re.I)
 _JOINT = re.compile(r"\b((?:cervical|thoracic|lumbar|lumbosacral)\s+(?:facet|zygapophyseal)\s+joints?|facet\s+joints?|sacroiliac\s+joints?|SI\s+joints?)\b", re.I)
 _DENERVATION_AFTER = re.compile(r"^\s*(?:cryo\w*|denervation\w*|neurotom\w*|neurolys\w*|rhizotom\w*)", re.I)
+# spinal levels: "S1-3 lateral branch", "lateral branches of S1, S2 and S3", "L4-5 primary dorsal rami"
+_LEVELS = r"(?:[CTLS]\d{1,2}(?:\s*[-–]\s*[CTLS]?\d{1,2})?)(?:\s*(?:,|and|,\s*and|/)\s*[CTLS]?\d{1,2}(?:\s*[-–]\s*[CTLS]?\d{1,2})?)*"
+_RAMUS_PART = r"(?P<part>lateral|medial)\s+branch(?:es)?"
+_SPINAL = re.compile(
+    rf"\b(?:(?P<lv1>{_LEVELS})\s+{_RAMUS_PART}"
+    rf"|(?P<part2>lateral|medial)\s+branch(?:es)?\s+of\s+(?:the\s+)?(?:(?:dorsal|posterior|primary)\s+)*(?:rami\s+of\s+)?(?P<lv2>{_LEVELS})"
+    rf"|(?P<lv3>{_LEVELS})\s+(?:primary\s+)?(?:dorsal|posterior)\s+ram(?:us|i)"
+    rf"|(?:primary\s+)?(?:dorsal|posterior)\s+ram(?:us|i)(?:\s+dorsalis)?\s+of\s+(?P<lv4>{_LEVELS}))", re.I)
+# an adjectival nerve name before a nerve noun, with words in between the lexicon does not
+# list: "intercostal spinal nerve", "intercostals nerve roots", "genicular sensory branches"
+_FILLER = {"spinal", "cutaneous", "sensory", "motor", "peripheral", "articular", "terminal", "main", "nerve"}
+_NERVE_NOUN = re.compile(r"\b(?:nerves?(?:\s+roots?)?|roots?|branch(?:es)?|trunks?)\b", re.I)
+# nerves named as the usual alternative, not as what this study treated
+_ALTERNATIVE = re.compile(r"\b(?:(?:conventional|standard|traditional|other|classic(?:al)?)\s+(?:[\w-]+\s+){0,4}?(?:such\s+as|like|including)"
+                          r"|instead\s+of|rather\s+than|alternative\s+to|as\s+opposed\s+to)\s+(?:the\s+)?(?:[\w-]+\s+){0,6}?$", re.I)
 _DENERVATION_BEFORE = re.compile(r"(?:cryo\w*|denervation|neurotomy|neurolysis|rhizotomy|ablation)\s+(?:of|to)\s+(?:the\s+)?(?:bilateral\s+)?(?:\w+\s+)?$", re.I)
 
 
@@ -168,6 +194,44 @@ class TargetRules:
                 out.append((" ".join(name_mods + [bare, "nerve"]), self.bare[bare], span[0], span[1]))
         return out
 
+    @staticmethod
+    def _spinal(sentence) -> list[tuple[str, str, int, int]]:
+        """(target, group, start, end) for branches and rami named by their spinal level."""
+        out = []
+        if not re.search(r"\b[CTLS]\d", sentence.text):
+            return out
+        for m in _SPINAL.finditer(sentence.text):
+            levels = m.group("lv1") or m.group("lv2") or m.group("lv3") or m.group("lv4")
+            part = (m.group("part") or m.group("part2") or "").lower()
+            region = levels.strip()[0].upper()
+            if part == "lateral" and region == "S":
+                group = "sacral_lateral_branch"
+            elif part == "medial" and region == "L":
+                group = "lumbar_medial_branch"
+            else:
+                group = "other"      # dorsal rami, cervical/thoracic branches
+            out.append((" ".join(m.group(0).lower().split()), group, m.start(), m.end()))
+        return out
+
+    def _adjectival(self, sentence, covered) -> list[tuple[str, str, int, int]]:
+        """(target, group, start, end) for "<nerve adjective> [filler words] nerve/root/branch"."""
+        out = []
+        for m in _NERVE_NOUN.finditer(sentence.text):
+            if any(s <= m.start() < e for s, e in covered):
+                continue
+            words = list(re.finditer(r"[A-Za-z'-]+", sentence.text[max(0, m.start() - 60): m.start()]))
+            base = max(0, m.start() - 60)
+            for w in reversed(words[-4:]):
+                word = w.group(0).lower()
+                name = word if word in self.bare else (word[:-1] if word.endswith("s") and word[:-1] in self.bare else None)
+                if name:
+                    start = base + w.start()
+                    out.append((f"{name} nerve", self.bare[name], start, m.end()))
+                    break
+                if word not in _FILLER:
+                    break
+        return out
+
     def __call__(self, ctx) -> FieldResult:
         result = FieldResult(value=([], []))
         seen: dict[str, str] = {}
@@ -185,8 +249,19 @@ class TargetRules:
             cryo = bool(CRYO_WORD.search(sentence.text))
             for target, group, s, e in self._coordinated(sentence):
                 add(target, group, sentence, s, e, "targets.coordinated_list", 0.85)
+            spinal = self._spinal(sentence)
+            for target, group, s, e in spinal:
+                add(target, group, sentence, s, e, "targets.spinal_level", 0.8)
+            covered = [(hs - sentence.start, he - sentence.start) for hs, he, _, _ in hits] + [(s, e) for _, _, s, e in spinal]
+            for target, group, s, e in self._adjectival(sentence, covered):
+                if not _ALTERNATIVE.search(sentence.text[:s]):
+                    add(target, group, sentence, s, e, "targets.adjectival", 0.75 if cryo else 0.6)
             for hs, he, group, rule in hits:
                 s, e = hs - sentence.start, he - sentence.start
+                if any(ss <= s < se for _, _, ss, se in spinal):
+                    continue      # read with its spinal level
+                if _ALTERNATIVE.search(sentence.text[:s]):
+                    continue      # "conventional blocks such as the femoral nerve block"
                 if COMPLICATION_AFTER.match(sentence.text[e:]) or COMPLICATION_BEFORE.search(sentence.text[:s]):
                     continue
                 if group != "neuroma" and NEUROMA_AFTER.match(sentence.text[e:]):
@@ -204,6 +279,10 @@ class TargetRules:
                     base = _key(phrase)
                     group = self.joints.get(base) or self.joints.get(" ".join(base.split()[-2:]), "other")
                     add(base, group, sentence, m.start(), m.end(), "targets.denervated_joint", 0.75)
+        if ctx.results.get("design") and ctx.results["design"].value in ("systematic_review", "narrative_review"):
+            # a review's nerves are those of the studies it includes: keep them, for a curator to confirm
+            result.evidence = [Evidence(e.text, e.start, e.end, e.rule + ".in_review", round(e.confidence * 0.6, 3), e.section)
+                               for e in result.evidence]
         groups: list[str] = []
         for k in order:
             if seen[k] not in groups:

@@ -69,3 +69,36 @@ def test_full_text_methods_are_read(extractor):
     assert out["sample_size"] == 34 and out["follow_up_days"] == 180
     ev = out["evidence"]["sample_size"][0]
     assert ev["section"] == "Methods" and ev["text"] == "Thirty-four patients"
+
+
+def test_many_records_on_several_processes_come_back_in_order_and_identical(tmp_path):
+    from pipeline.extract.parallel import CHUNK
+    records = [{"id": f"r{i}", "title": "Cryoneurolysis of the genicular nerves",
+                "abstract": f"Methods: {20 + i % 7} patients were treated under ultrasound guidance."}
+               for i in range(CHUNK * 2 + 5)]
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in records))
+    extract_file(src, tmp_path / "one.jsonl", workers=1)
+    extract_file(src, tmp_path / "two.jsonl", workers=2)
+    one = (tmp_path / "one.jsonl").read_text()
+    assert one == (tmp_path / "two.jsonl").read_text()
+    rows = [json.loads(line) for line in one.splitlines()]
+    assert [r["id"] for r in rows] == [r["id"] for r in records]
+    assert rows[3]["sample_size"] == 23
+
+
+def test_a_record_the_extractor_fails_on_costs_only_its_own_row():
+    from pipeline.extract.parallel import extract_isolated
+
+    class Fragile:
+        def extract_many(self, records):
+            return [self.extract(r) for r in records]
+
+        def extract(self, record):
+            if record["id"] == "bad":
+                raise ValueError("cannot read")
+            return {"id": record["id"], "ok": True}
+
+    rows = extract_isolated(Fragile(), [{"id": "a"}, {"id": "bad"}, {"id": "c"}])
+    assert [r.get("ok") for r in rows] == [True, None, True]
+    assert "cannot read" in rows[1]["error"] and rows[1]["id"] == "bad"

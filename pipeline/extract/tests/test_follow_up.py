@@ -30,3 +30,21 @@ def test_explicit_follow_up_beats_time_points(extract):
     out = extract("Pain decreased at 24 months in one patient. Median follow-up was 9 months.")
     assert out["follow_up_days"] == 270
     assert out["evidence"]["follow_up"][0]["text"] == "9 months"
+
+
+@pytest.mark.parametrize("abstract, days", [
+    # a time point timed from the treatment outlasts a shorter stated follow-up
+    ("Results: At the 1-month follow-up 12 patients improved. One year after treatment, 4 still had relief.", 365),
+    # a unitless range after a follow-up statement shares its unit
+    ("Results: The median follow-up was 11 months (2-30).", 900),
+    # an assessment "in" a time, with the measurement named
+    ("Methods: Pain was measured in the second week and in nine months.", 270),
+    ("Methods: Outcomes were assessed up to the third month after surgery.", 90),
+])
+def test_follow_up_phrasings(extract, abstract, days):
+    assert extract(abstract)["follow_up_days"] == days
+
+
+def test_a_longer_assessment_than_the_stated_follow_up_is_flagged(extract):
+    out = extract("Results: At the 1-month follow-up 12 patients improved. One year after treatment, 4 still had relief.")
+    assert any(f["field"] == "follow_up" and "disagree" in f["reason"] for f in out["flags"])

@@ -27,10 +27,10 @@ def test_numbers(extract):
     assert o["responder_threshold_pct"] == 50.0
 
 
-def test_not_relevant_has_no_outcome(extract):
+def test_a_study_outside_the_topic_still_has_its_finding(extract):
     out = extract("Results: Ice packs significantly reduced pain after knee arthroplasty.", title="Cold therapy after knee arthroplasty")
     assert out["relevant"] is False
-    assert out["outcome"]["direction"] is None
+    assert out["outcome"]["direction"] == "improved"
 
 
 @pytest.mark.parametrize("sentence,responders,threshold", [
@@ -49,3 +49,10 @@ def test_a_percent_change_without_responders_is_not_a_responder_rate(extract):
     outcome = extract("Results: Pain improved significantly. Opioid consumption was reduced by 50% "
                       "at 4 weeks.")["outcome"]
     assert outcome["responder_pct"] is None and outcome["responder_threshold_pct"] is None
+
+
+def test_a_protocol_has_no_finding(extract):
+    out = extract("Methods: 120 adults will be randomised to freezing or sham. We expect freezing to reduce "
+                  "opioid use. Results: The trial will report pain at 12 months.",
+                  title="Intercostal nerve freezing for rib fractures: study protocol for a randomised trial")
+    assert out["design"] == "protocol" and out["outcome"]["direction"] is None

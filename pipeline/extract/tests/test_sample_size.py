@@ -47,3 +47,19 @@ def test_evidence_offsets_point_into_text(extract):
     out = extract(abstract, title=title)
     ev = out["evidence"]["sample_size"][0]
     assert (title + "\n" + abstract)[ev["start"]:ev["end"]] == ev["text"] == "Forty-two patients"
+
+
+@pytest.mark.parametrize("abstract, n", [
+    # identified minus excluded before inclusion
+    ("Results: Sixty-two patients were identified; 7 patients were excluded for incomplete records.", 55),
+    # "among N patients who ..." is the cohort, not a subgroup
+    ("Results: Among 118 patients who underwent freezing, 70% reported relief at 3 months.", 118),
+    # arms given as n = ... and n = ...
+    ("Methods: Patients were allocated to freezing (n = 71) or sham (n = 73).", 144),
+    # number words and digits in one count
+    ("Methods: Twenty-one women and 9 men were enrolled.", 30),
+    # not participants: knees, nerves, sessions
+    ("Methods: 35 knees in 22 patients were treated in 40 sessions.", 22),
+])
+def test_sample_size_phrasings(extract, abstract, n):
+    assert extract(abstract)["sample_size"] == n

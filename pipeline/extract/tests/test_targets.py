@@ -37,3 +37,37 @@ def test_targets_are_lower_case_with_evidence(extract):
     out = extract("Cryoneurolysis of the Superficial Radial Nerve was performed.")
     assert out["targets"] == ["superficial radial nerve"]
     assert out["evidence"]["targets"][0]["text"] == "Superficial Radial Nerve"
+
+
+@pytest.mark.parametrize("abstract, groups", [
+    # spinal levels name the branch's group
+    ("We froze the S1-3 lateral branches under fluoroscopy.", ["sacral_lateral_branch"]),
+    ("Freezing targeted the lateral branches of S1, S2 and S3 and the L5 dorsal ramus.", ["sacral_lateral_branch", "other"]),
+    ("The L3-L5 medial branches were lesioned bilaterally with a cryoprobe.", ["lumbar_medial_branch"]),
+    # an adjectival nerve name with words the lexicon does not list in between
+    ("The intercostal spinal nerves of T3 to T7 were frozen.", ["intercostal"]),
+    ("Surgeons froze the intercostals nerve roots before closing.", ["intercostal"]),
+])
+def test_targets_composed_from_their_parts(extract, abstract, groups):
+    assert extract(abstract)["target_groups"] == groups
+
+
+def test_nerves_named_as_the_usual_alternative_are_not_targets(extract):
+    out = extract("Genicular nerve freezing avoids the quadriceps weakness of conventional techniques "
+                  "such as femoral nerve blocks.")
+    assert out["target_groups"] == ["genicular"]
+
+
+def test_a_reviews_nerves_are_kept_but_sent_to_a_curator(extract):
+    out = extract("We searched PubMed and Embase for studies of intercostal nerve freezing. Twelve studies were included.",
+                  title="Intercostal nerve freezing: a systematic review")
+    assert out["target_groups"] == ["intercostal"]
+    assert any(f["field"] == "targets" for f in out["flags"])
+
+
+@pytest.mark.parametrize("abstract", [
+    "Phrenic nerve function was monitored during every freeze of the pulmonary veins.",
+    "The probe was angled to spare the femoral nerve while the lesion was frozen.",
+])
+def test_a_nerve_the_procedure_protects_is_not_a_target(extract, abstract):
+    assert extract(abstract)["target_groups"] == []
