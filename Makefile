@@ -31,6 +31,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/harvest_bench.py
 	$(PY) benchmarks/extract_bench.py
 	@if [ -f benchmarks/pdf_bench.py ]; then $(PY) benchmarks/pdf_bench.py; fi
+	$(PY) benchmarks/fulltext_bench.py
 
 # Re-resolve the pinned dependency set after editing pyproject.toml.
 lock:

@@ -73,6 +73,10 @@ def litmine_nightly():
     def stage_reextraction() -> list[str]:
         return nightly.stage_reextraction(Settings.from_env())
 
+    @task
+    def stage_fulltext_retries() -> list[str]:
+        return nightly.stage_fulltext_retries(Settings.from_env())
+
     @task(max_active_tis_per_dagrun=2, execution_timeout=timedelta(minutes=30))
     def extract(batch: str) -> int:
         return nightly.extract_batch(batch)
@@ -91,7 +95,8 @@ def litmine_nightly():
     def publish(validated) -> str:
         return nightly.publish(Settings.from_env())
 
-    batches = harvest_pubmed().concat(harvest_preprints(), stage_reextraction())
+    batches = harvest_pubmed().concat(harvest_preprints(), stage_reextraction(),
+                                      stage_fulltext_retries())
     publish(validate(load(extract.expand(batch=batches))))
 
 

@@ -265,11 +265,20 @@ def report(settings, output):
     from pipeline.report import report_dir, write_report
     from pipeline.warehouse import db
 
+    import duckdb
+
     if not Path(settings.warehouse).exists():
         raise click.ClickException(f"no warehouse at {settings.warehouse}: run `litmine run` first")
-    con = db.connect(settings)
+    # A read path: a short read-only connection, so it never holds up the nightly load. Only a
+    # warehouse whose marts predate this code needs the writer (which re-applies them).
+    con = db.connect(settings, read_only=True)
     try:
-        click.echo(write_report(con, settings, output or report_dir(settings)))
+        try:
+            click.echo(write_report(con, settings, output or report_dir(settings)))
+        except duckdb.CatalogException:
+            con.close()
+            con = db.connect(settings)
+            click.echo(write_report(con, settings, output or report_dir(settings)))
     finally:
         con.close()
 

@@ -95,10 +95,12 @@ class Settings:
     deadline_hours: float = 8.0
     # Seconds the pipeline waits for a reader holding the warehouse file to let go before it
     # reports the warehouse busy (readers of the live file hold it briefly; the night waits).
-    warehouse_busy_wait: float = 15.0
+    warehouse_busy_wait: float = 30.0
     # What makes a record relevant to the topic (pipeline/extract/vocab/relevance.json's shape);
     # a different query brings its own. None: the default cryoneurolysis topic.
     topic_vocab: Path | None = None
+    # Full-text links to loopback addresses are refused, except from the offline mirror.
+    allow_loopback: bool = False
     extra: dict = field(default_factory=dict)
 
     @property
@@ -120,7 +122,7 @@ class Settings:
         """The same settings pointed at a local mirror instead of NCBI and Europe PMC."""
         base = base_url.rstrip("/")
         return replace(self, pubmed_url=f"{base}/entrez/eutils/",
-                       europepmc_url=f"{base}/europepmc/webservices/rest/")
+                       europepmc_url=f"{base}/europepmc/webservices/rest/", allow_loopback=True)
 
     @classmethod
     def from_env(cls, environ: dict | None = None) -> "Settings":

@@ -76,14 +76,19 @@ def main() -> int:
     from pipeline.summary import summarize
     from pipeline.warehouse import db
 
+    from pipeline.warehouse.fulltext import fulltext_summary
+
     con = db.connect(settings, read_only=True)
     try:
         print(summarize(con, settings).text())
+        print("\n".join(fulltext_summary(con)))
     finally:
         con.close()
-    print(f"demo finished in {elapsed:.0f}s. Query it: .venv/bin/python -c \"import duckdb; "
-          f"print(duckdb.connect('{settings.published.relative_to(PROJECT_ROOT)}', read_only=True)"
-          f".sql('SELECT design, count(*) FROM core.extractions_latest GROUP BY 1'))\"")
+    snapshot = settings.published.relative_to(PROJECT_ROOT)
+    print(f"demo finished in {elapsed:.0f}s. Query it with the DuckDB CLI the set-up installed:\n"
+          f"  .venv/bin/duckdb -readonly {snapshot} "
+          f"-c \"SELECT study, design, patients, outcome FROM marts.evidence_table\"\n"
+          f"or `source .venv/bin/activate` first to have `litmine` and `duckdb` on your PATH.")
     return 0
 
 

@@ -16,12 +16,14 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from pipeline.config import Settings
+from pipeline.fulltext_values import extract_record
 from pipeline.models import Article, RawRecord
 from pipeline.parse import europepmc_json, pubmed_xml
 from pipeline.sources.harvest import Progress, harvest
 from pipeline.sources.http import SourceError
 from pipeline.staging import StagedBatch, StagedWindow, staged_windows, write_atomic
 from pipeline.warehouse import db
+from pipeline.warehouse.fulltext import stored_fulltexts
 from pipeline.warehouse.load import (LoadCounts, load_window, record_idle_run, record_run,
                                      watermark)
 from pipeline.warehouse.publish import publish_snapshot
@@ -30,6 +32,7 @@ log = logging.getLogger(__name__)
 
 SOURCES = ("pubmed", "europepmc")
 REEXTRACT = "reextract"   # the staged "source" of articles re-read by a new extractor version
+FULLTEXT_RETRY = "fulltext"   # the staged "source" of articles whose full text is looked for again
 
 
 def yesterday() -> date:
@@ -81,7 +84,8 @@ def stage_reextraction(settings: Settings, batch_size: int = 200) -> list[str]:
     con = db.connect(settings, read_only=True)
     try:
         rows = con.execute("""
-            SELECT r.source, r.source_id, r.payload, r.content_type, r.fetched_at::VARCHAR
+            SELECT r.source, r.source_id, r.payload, r.content_type, r.fetched_at::VARCHAR,
+                   a.article_id, a.version
             FROM core.articles_current a
             JOIN raw.records r ON r.source = a.source AND r.source_id = a.source_id
                               AND r.content_hash = a.raw_hash
@@ -89,23 +93,74 @@ def stage_reextraction(settings: Settings, batch_size: int = 200) -> list[str]:
                               WHERE e.article_id = a.article_id AND e.article_version = a.version
                                 AND e.extractor_version = ?)
             ORDER BY a.article_id""", [EXTRACTOR_VERSION]).fetchall()
+        # The full texts read before are read again: a new extractor must not drop their values.
+        stored = stored_fulltexts(con, [(r[5], r[6]) for r in rows]) if rows else {}
     except Exception:  # a warehouse that predates these tables has nothing to re-extract
+        rows, stored = [], {}
+    finally:
+        con.close()
+    if not rows:
+        return []
+    window, records = _restage(settings, REEXTRACT, rows)
+    by_record = {f"{r[0]}:{r[1]}": stored.get((r[5], r[6])) for r in rows}
+    for start in range(0, len(records), batch_size):
+        batch = window.write_batch(f"batch-{start:07d}", records[start:start + batch_size], [],
+                                   start + batch_size, len(records))
+        lines = [{"id": a.record_id, **by_record[a.record_id]}
+                 for _, a in records[start:start + batch_size] if by_record.get(a.record_id)]
+        write_atomic(batch.fulltext_path, "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines))
+    window.manifest.complete = True
+    window.save()
+    return [str(batch.path) for batch in window.batches()]
+
+
+def stage_fulltext_retries(settings: Settings, batch_size: int = 50) -> list[str]:
+    """Stage the current articles whose full text is due another look (a transient failure
+    last time, or closed then), fetch it now, and hand them to extract and load like new ones:
+    an extraction that gains its full text replaces the abstract-only one."""
+    from pipeline.sources.fulltext import stage_fulltexts
+    from pipeline.sources.fulltext_client import FullTextClient
+
+    if not Path(settings.warehouse).exists():
+        return []
+    con = db.connect(settings, read_only=True)
+    try:
+        rows = con.execute("""
+            SELECT r.source, r.source_id, r.payload, r.content_type, r.fetched_at::VARCHAR
+            FROM ops.fulltext_status s
+            JOIN core.articles_current a USING (article_id)
+            JOIN raw.records r ON r.source = a.source AND r.source_id = a.source_id
+                              AND r.content_hash = a.raw_hash
+            WHERE s.next_try_at IS NOT NULL AND s.next_try_at <= now()
+            ORDER BY s.article_id""").fetchall()
+    except Exception:  # a warehouse from before full-text states: nothing is due
         rows = []
     finally:
         con.close()
     if not rows:
         return []
-    today = datetime.now(timezone.utc).date()
-    window = StagedWindow(settings.staging_dir, REEXTRACT, settings.query, today, today)
-    window.restart()
-    records = reparse([RawRecord(source=s, source_id=i, payload=p, content_type=c, fetched_at=f)
-                       for s, i, p, c, f in rows])
-    for start in range(0, len(records), batch_size):
-        window.write_batch(f"batch-{start:07d}", records[start:start + batch_size], [],
-                           start + batch_size, len(records))
+    window, records = _restage(settings, FULLTEXT_RETRY, rows)
+    client = FullTextClient(settings)
+    try:
+        for start in range(0, len(records), batch_size):
+            batch = window.write_batch(f"batch-{start:07d}", records[start:start + batch_size], [],
+                                       start + batch_size, len(records))
+            stage_fulltexts(client, batch, settings)
+    finally:
+        client.close()
     window.manifest.complete = True
     window.save()
     return [str(batch.path) for batch in window.batches()]
+
+
+def _restage(settings: Settings, source: str, rows) -> tuple[StagedWindow, list]:
+    """A fresh staged window of today for stored records (rows start source, source_id,
+    payload, content_type, fetched_at), and those records re-parsed."""
+    today = datetime.now(timezone.utc).date()
+    window = StagedWindow(settings.staging_dir, source, settings.query, today, today)
+    window.restart()
+    return window, reparse([RawRecord(source=r[0], source_id=r[1], payload=r[2], content_type=r[3],
+                                      fetched_at=r[4]) for r in rows])
 
 
 def reparse(raws: list[RawRecord]) -> list[tuple[RawRecord, Article]]:
@@ -141,27 +196,17 @@ def extract_batch(batch_path: str, extractor=None) -> int:
     articles = [article for _, article in batch.articles()]
     extractor = extractor or build_extractor(Settings.from_env().extractor_config)
     fulltexts = batch.fulltexts()
-    records = [with_full_text(article.extraction_input(), fulltexts) for article in articles]
     outputs = []
-    for record in records:
-        try:
-            outputs.append(extractor.extract(record))
+    for article in articles:
+        record = article.extraction_input()
+        try:   # from the abstract, and with the full text when one was read
+            outputs.append(extract_record(extractor, record, fulltexts.get(record["id"])))
         except Exception as exc:  # one bad record must not stop the batch: quarantine it
             log.exception("extraction failed for %s", record["id"])
             outputs.append({"id": record["id"], "error": f"extraction failed: {exc}"})
     write_atomic(batch.extractions_path,
                  "".join(json.dumps(o, ensure_ascii=False) + "\n" for o in outputs))
     return len(outputs)
-
-
-def with_full_text(record: dict, fulltexts: dict[str, dict]) -> dict:
-    """The extractor's input, with the PDF's sections when the record had a readable one."""
-    from pipeline.parse.pdf import pdf_sections_for_extractor
-
-    staged = fulltexts.get(record["id"])
-    if staged and "parsed" in staged:
-        record["full_text"] = pdf_sections_for_extractor(staged["parsed"])
-    return record
 
 
 def extract_staged(settings: Settings) -> int:
@@ -250,14 +295,18 @@ def validate(settings: Settings, run_id: str):
 
 
 def publish(settings: Settings) -> str:
-    """Swap in the analysts' snapshot; refresh the marts' Parquet exports and the HTML report."""
+    """Apply curators' queued saves; swap in the analysts' snapshot; refresh the exports (Parquet,
+    CSV, XLSX, RIS) and the HTML report."""
+    from pipeline.curate.inbox import apply_inbox
     from pipeline.report import report_dir, write_report
-    from pipeline.warehouse.exports import export_marts, exports_dir
+    from pipeline.warehouse.exports import export_evidence, export_marts, exports_dir
 
     con = db.connect(settings)
     try:
+        apply_inbox(con, settings)      # saves made while the night held the warehouse
         snapshot = publish_snapshot(con, settings.warehouse, settings.published)
         export_marts(con, exports_dir(settings))
+        export_evidence(con, exports_dir(settings))
         write_report(con, settings, report_dir(settings))
         return str(snapshot)
     finally:
@@ -275,6 +324,11 @@ def harvest_all(settings: Settings, since: date | None, until: date | None,
         except SourceError as exc:
             log.error("%s harvest failed: %s", source, exc)
             errors[source] = str(exc)
+    try:
+        stage_fulltext_retries(settings)
+    except SourceError as exc:
+        log.error("full-text retries failed: %s", exc)
+        errors[FULLTEXT_RETRY] = str(exc)
     return errors
 
 

@@ -6,6 +6,8 @@
     litmine curate export [--output FILE] [--all]
     litmine curate import FILE [--curator NAME] [--check]
     litmine curate serve [--host 127.0.0.1] [--port 8765]
+    litmine curate undo --curator NAME [--record ID]
+    litmine curate stats [--json]
 
 The group is `curate`; `pipeline/cli.py` attaches it with `main.add_command(curate)`. It uses
 the `Settings` the parent put in `ctx.obj`, or reads them from the environment when run alone.
@@ -36,14 +38,29 @@ def _settings(ctx: click.Context) -> Settings:
 
 
 @contextmanager
-def _warehouse(ctx: click.Context):
+def _warehouse(ctx: click.Context, write: bool = False):
+    """A short connection: read-only for reading, so reading never holds up the nightly load
+    (while the load holds the warehouse, reads use the published snapshot and say so)."""
+    from pathlib import Path
+
     from pipeline.warehouse import db
     import duckdb
 
+    settings = _settings(ctx)
     try:
-        con = db.connect(_settings(ctx))
+        if write:
+            con = db.connect(settings)
+        else:
+            if not Path(settings.warehouse).exists():
+                db.connect(settings).close()        # a new, empty warehouse to read
+            con = db.open_file(Path(settings.warehouse), read_only=True, wait=2.0)
     except duckdb.IOException as exc:
-        raise click.ClickException(f"cannot open the warehouse (is the nightly load running?): {exc}") from None
+        published = Path(settings.published)
+        if write or not published.is_file():
+            raise click.ClickException(f"cannot open the warehouse (is the nightly load running?): {exc}") from None
+        click.echo(f"the warehouse is busy (nightly load?): reading the published snapshot {published}",
+                   err=True)
+        con = duckdb.connect(str(published), read_only=True)
     try:
         yield con
     finally:
@@ -157,7 +174,7 @@ def set_cmd(ctx, article_id, field, value, curator, reason, action, expected):
         raise click.UsageError("give a VALUE to correct, or --action accept / --action not_reported")
     if action != "correct" and value is not None:
         raise click.UsageError(f"--action {action} takes no VALUE")
-    with _warehouse(ctx) as con:
+    with _warehouse(ctx, write=True) as con:
         try:
             o = store.curate(con, article_id, field, action, value, curator=curator, reason=reason,
                              expected=store.ANY if expected is None else expected)
@@ -165,6 +182,22 @@ def set_cmd(ctx, article_id, field, value, curator, reason, action, expected):
             raise click.ClickException(f"not saved: {exc}") from None
     click.echo(f"{article_id} {field} = {show_value(o.new_value) or 'not reported'} "
                f"({o.action} by {o.curator}; was {show_value(o.old_value) or 'not reported'}) [{o.curation_id}]")
+
+
+@curate.command("undo")
+@click.option("--curator", required=True, help="Whose last action to undo.")
+@click.option("--record", "article_id", default=None, help="Only an action on this record.")
+@click.pass_context
+def undo_cmd(ctx, curator, article_id):
+    """Undo your last curation still in force (the value before it is back)."""
+    with _warehouse(ctx, write=True) as con:
+        try:
+            o = store.undo_last(con, curator, article_id)
+        except store.CurationError as exc:
+            raise click.ClickException(str(exc)) from None
+    if o is None:
+        raise click.ClickException(f"nothing of {curator}'s to undo")
+    click.echo(f"{o.article_id} {o.field} = {show_value(o.new_value) or 'extracted value'} ({o.reason})")
 
 
 @curate.command("export")
@@ -195,7 +228,7 @@ def import_cmd(ctx, path, curator, check):
     """Bring a curated CSV back: every row is validated; one bad row and none is written."""
     from pipeline.curate.csvio import check_csv, import_csv
 
-    with open(path, newline="", encoding="utf-8-sig") as source, _warehouse(ctx) as con:
+    with open(path, newline="", encoding="utf-8-sig") as source, _warehouse(ctx, write=not check) as con:
         try:
             if check:
                 n, skipped = check_csv(con, source, curator)
@@ -211,6 +244,31 @@ def import_cmd(ctx, path, curator, check):
     click.echo(f"{path}: wrote {len(result.written)} curation(s), skipped {result.skipped} row(s) without an action")
 
 
+@curate.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per field and extractor version.")
+@click.pass_context
+def stats_cmd(ctx, as_json):
+    """Estimated accuracy per field (95 % interval) from curator decisions, and what is unreviewed."""
+    with _warehouse(ctx) as con:
+        cursor = con.execute("SELECT * FROM marts.extraction_accuracy")
+        names = [d[0] for d in cursor.description]
+        rows = [dict(zip(names, r)) for r in cursor.fetchall()]
+    if as_json:
+        for row in rows:
+            click.echo(json.dumps(row))
+        return
+    if not rows:
+        click.echo("no extractions yet")
+        return
+    click.echo(f"{'field':<24} {'extractor':<10} {'reviewed':>8} {'right':>6}  {'accuracy (95% interval)':<26} {'unreviewed':>10}")
+    for r in rows:
+        estimate = (f"{r['accuracy']:.0%} ({r['ci_low']:.0%}-{r['ci_high']:.0%})"
+                    if r["reviewed"] else "no decisions yet")
+        click.echo(f"{r['field']:<24} {r['extractor_version']:<10} {r['reviewed']:>8} {r['accepted']:>6}  "
+                   f"{estimate:<26} {r['unreviewed']:>10}")
+    click.echo("Reviewed values are mostly flagged ones: the estimate describes what curators checked.")
+
+
 @curate.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to bind. Anything but loopback exposes the queue to the network.")
@@ -219,7 +277,8 @@ def import_cmd(ctx, path, curator, check):
 @click.pass_context
 def serve_cmd(ctx, host, port):
     """The curation web UI."""
-    from pipeline.curate.web import _is_loopback, serve
+    from pipeline.curate.server import serve
+    from pipeline.curate.web import _is_loopback
 
     if not _is_loopback(host):
         click.echo(f"warning: binding {host}: anyone who can reach it can curate (no login)", err=True)

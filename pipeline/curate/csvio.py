@@ -22,6 +22,7 @@ from typing import IO
 
 from pipeline.curate import store
 from pipeline.curate.fields import FIELDS, show_value
+from pipeline.warehouse.spreadsheets import FORMULA_START, safe_cell
 
 COLUMNS = ["article_id", "title", "field", "pending", "flags", "extracted_value", "current_value",
            "curation_id_in_force", "action", "new_value", "reason", "curator"]
@@ -52,7 +53,8 @@ def export_csv(con, out: IO[str], all_fields: bool = False) -> int:
     rows = export_rows(con, all_fields)
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    # Titles come from the internet: a "=HYPERLINK(...)" title must stay text in a spreadsheet.
+    writer.writerows({k: safe_cell(v) for k, v in row.items()} for row in rows)
     return len(rows)
 
 
@@ -96,7 +98,7 @@ def read_requests(source: IO[str], curator: str | None = None) -> tuple[list[sto
         if None in row:
             errors.append(store.RowError(line, f"{len(row[None])} more cell(s) than the header has columns"))
             continue
-        cells = {k: (v or "") for k, v in row.items()}
+        cells = {k: _unquote(v or "") for k, v in row.items()}
         if not any(v.strip() for v in cells.values()):
             continue
         if not cells["action"].strip():
@@ -111,6 +113,11 @@ def read_requests(source: IO[str], curator: str | None = None) -> tuple[list[sto
             shown_text=cells["current_value"] if check_value and action == "accept" else store.ANY,
             line=line))
     return requests, errors, skipped
+
+
+def _unquote(cell: str) -> str:
+    """The cell without the apostrophe `safe_cell` put before text starting like a formula."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_START) else cell
 
 
 def import_csv(con, source: IO[str] | str, curator: str | None = None) -> ImportResult:

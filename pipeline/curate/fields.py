@@ -31,6 +31,7 @@ TARGET_GROUPS = ("saphenous", "genicular", "intercostal", "intercostobrachial", 
                  "trigeminal_branches", "digital", "neuroma", "musculocutaneous",
                  "median_ulnar_radial", "obturator", "other")
 DIRECTIONS = ("improved", "no_difference", "worse")
+SCALES = ("nrs", "vas", "womac", "other")
 
 ACTIONS = ("accept", "correct", "not_reported")
 CORE_FIELDS = ("design", "sample_size", "targets")
@@ -44,12 +45,12 @@ class InvalidValue(ValueError):
 @dataclass(frozen=True)
 class Field:
     name: str
-    kind: str                       # bool | enum | enum_list | text_list | int | text
+    kind: str                       # bool | enum | enum_list | text_list | int | number | text
     label: str
     extractor_name: str             # the field's name in core.evidence and extraction flags
     choices: tuple[str, ...] = ()
-    low: int | None = None
-    high: int | None = None
+    low: float | None = None
+    high: float | None = None
     unit: str = ""
     help: str = ""
 
@@ -74,9 +75,19 @@ FIELDS: dict[str, Field] = {f.name: f for f in (
     Field("guidance", "enum_list", "Guidance", "guidance", choices=GUIDANCE),
     Field("follow_up_days", "int", "Follow-up", "follow_up", low=1, high=7305, unit="days",
           help="longest follow-up in days (a number, or e.g. '6 months': week 7, month 30, year 365)"),
+    Field("outcome_scale", "enum", "Outcome measure", "outcome", choices=SCALES,
+          help="the scale the outcome is measured on"),
+    Field("mean_change", "number", "Mean change", "outcome", low=-1000, high=1000,
+          help="mean change from baseline on that scale, negative for a decrease (e.g. -3.1)"),
+    Field("responder_pct", "number", "Responders", "outcome", low=0, high=100, unit="%",
+          help="share of patients who responded, in percent"),
+    Field("responder_threshold_pct", "number", "Responder threshold", "outcome", low=0, high=100,
+          unit="%", help="the relief that counts as a response, in percent (e.g. 50)"),
     Field("outcome_direction", "enum", "Outcome direction", "outcome", choices=DIRECTIONS),
     Field("indication", "text", "Indication", "indication",
-          help="the condition treated, lower case"),
+          help="the condition treated, lower case, as a full phrase"),
+    Field("adverse_events", "text", "Adverse events", "adverse_events",
+          help="adverse events as reported, e.g. 'none serious' or 'transient numbness in 2'"),
 )}
 
 # Names the extractor (flags, evidence) or validation (ops.flags.column_name) use for a field.
@@ -163,6 +174,21 @@ def _integer(field: Field, raw) -> int:
     return value
 
 
+def _number(field: Field, raw) -> float:
+    if isinstance(raw, bool):
+        raise InvalidValue(f"{field.label.lower()} must be a number")
+    text = str(raw).strip().replace("\u2212", "-").rstrip("%").strip()
+    try:
+        value = float(text)
+    except ValueError:
+        raise InvalidValue(f"{field.label.lower()} must be a number from {field.low:g} to "
+                           f"{field.high:g}{' ' + field.unit if field.unit else ''}, not {str(raw)!r}") from None
+    if value != value or not field.low <= value <= field.high:
+        raise InvalidValue(f"{field.label.lower()} must be from {field.low:g} to {field.high:g}"
+                           f"{' ' + field.unit if field.unit else ''}, not {text}")
+    return value
+
+
 def parse_value(field: Field | str, raw):
     """The stored value for what a curator typed into `field`; raises InvalidValue."""
     field = get_field(field) if isinstance(field, str) else field
@@ -180,6 +206,8 @@ def parse_value(field: Field | str, raw):
         raise InvalidValue(f"relevant must be yes or no, not {str(raw)!r}")
     if field.kind == "int":
         return _integer(field, raw)
+    if field.kind == "number":
+        return _number(field, raw)
     if field.kind == "enum":
         token = _token(str(raw))
         if token not in field.choices:
@@ -227,4 +255,6 @@ def show_value(value) -> str:
         return "yes" if value else "no"
     if isinstance(value, (list, tuple)):
         return "; ".join(str(v) for v in value)
+    if isinstance(value, float):
+        return f"{value:g}"
     return str(value)

@@ -15,6 +15,7 @@ targets), then by number of pending flags.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field as dc_field
 from datetime import datetime
 
@@ -35,6 +36,7 @@ class Override:
     article_version: int | None
     article_hash: str | None
     supersedes: str | None
+    evidence: dict | None = None       # the span a curator selected: {"text", "start", "end"}
 
 
 @dataclass
@@ -54,6 +56,9 @@ class Evidence:
     rule: str
     confidence: float
     in_text: bool = False      # its offsets point at this text in title + "\n" + abstract
+    sentence: str | None = None    # full-text evidence: the sentence around it,
+    section: str | None = None     # the section it is in,
+    page: int | None = None        # and the PDF page that section starts on
 
 
 @dataclass
@@ -99,6 +104,31 @@ class Record:
     fields: dict[str, FieldState]
     record_flags: list[Flag]
     evidence: list[Evidence]
+    pmcid: str | None = None
+    preprint_id: str | None = None
+    pdf_url: str | None = None
+
+    @property
+    def links(self) -> list[tuple[str, str]]:
+        """(label, url) of the record at PubMed, its DOI, PubMed Central / Europe PMC, its PDF."""
+        found = []
+        if self.pmid:
+            found.append((f"PubMed {self.pmid}", f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/"))
+        if self.doi:
+            found.append((f"DOI {self.doi}", f"https://doi.org/{self.doi}"))
+        if self.pmcid:
+            found.append((self.pmcid, f"https://pmc.ncbi.nlm.nih.gov/articles/{self.pmcid}/"))
+        if self.preprint_id:
+            found.append((f"Europe PMC {self.preprint_id}", f"https://europepmc.org/article/PPR/{self.preprint_id}"))
+        if self.pdf_url and self.pdf_url.startswith(("http://", "https://")):
+            found.append(("PDF", self.pdf_url))
+        return found
+
+    def page_link(self, page: int | None) -> str | None:
+        """The PDF opened at `page` (the #page= fragment PDF viewers follow)."""
+        if not self.pdf_url or not self.pdf_url.startswith(("http://", "https://")):
+            return None
+        return f"{self.pdf_url}#page={page}" if page else self.pdf_url
 
     @property
     def text(self) -> str:
@@ -144,14 +174,14 @@ def _json(value):
 
 def _override(row) -> Override:
     (curation_id, article_id, field, action, old_value, new_value, curator, reason, curated_at,
-     extractor_version, article_version, article_hash, supersedes) = row
+     extractor_version, article_version, article_hash, supersedes, evidence) = row
     return Override(curation_id, article_id, field, action, _json(old_value), _json(new_value),
                     curator, reason, curated_at, extractor_version, article_version, article_hash,
-                    supersedes)
+                    supersedes, _json(evidence))
 
 
 _OVERRIDE_COLUMNS = ("curation_id, article_id, field, action, old_value, new_value, curator, reason, "
-                     "curated_at, extractor_version, article_version, article_hash, supersedes")
+                     "curated_at, extractor_version, article_version, article_hash, supersedes, evidence")
 
 
 def overrides_in_force(con, article_id: str) -> dict[str, Override]:
@@ -203,11 +233,13 @@ def _stale_flag(override: Override) -> Flag:
 def load_record(con, article_id: str) -> Record | None:
     """Everything about one current article a curator needs, or None if there is no such article."""
     row = con.execute("""SELECT article_id, version, article_hash, coalesce(title, ''),
-                                coalesce(abstract, ''), source, pmid, doi, year, journal
+                                coalesce(abstract, ''), source, pmid, doi, year, journal,
+                                pmcid, preprint_id, pdf_url
                          FROM core.articles_current WHERE article_id = ?""", [article_id]).fetchone()
     if row is None:
         return None
-    (article_id, version, digest, title, abstract, source, pmid, doi, year, journal) = row
+    (article_id, version, digest, title, abstract, source, pmid, doi, year, journal,
+     pmcid, preprint_id, pdf_url) = row
     names = list(FIELDS)
     extraction = con.execute(f"""SELECT extractor_version, flags, {', '.join(names)}
                                  FROM core.extractions_latest WHERE article_id = ?""",
@@ -224,6 +256,8 @@ def load_record(con, article_id: str) -> Record | None:
                 [article_id, version, extractor_version]).fetchall():
             inside = 0 <= s < e <= len(text) and " ".join(text[s:e].split()) == " ".join(t.split())
             evidence.append(Evidence(f, t, s, e, rule, conf, inside))
+        if not all(e.in_text for e in evidence):
+            locate_in_full_text(con, article_id, version, evidence)
     flags = _extraction_flags(flags_json) + _validation_flags(con, article_id).get(article_id, [])
     overrides = overrides_in_force(con, article_id)
     fields = {}
@@ -236,7 +270,42 @@ def load_record(con, article_id: str) -> Record | None:
         fields[name] = FieldState(spec, normalise(spec, values.get(name)), override, stale,
                                   field_flags, [e for e in evidence if e.field == spec.extractor_name])
     return Record(article_id, version, digest, title, abstract, source, pmid, doi, year, journal,
-                  extractor_version, fields, [f for f in flags if f.field is None], evidence)
+                  extractor_version, fields, [f for f in flags if f.field is None], evidence,
+                  pmcid, preprint_id, pdf_url)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\[])")
+
+
+def _sentence_around(text: str, start: int, end: int) -> str:
+    """The sentence of `text` holding [start, end)."""
+    left = 0
+    for match in _SENTENCE_END.finditer(text, 0, start):
+        left = match.end()
+    right = _SENTENCE_END.search(text, end)
+    return " ".join(text[left:right.start() if right else len(text)].split())
+
+
+def locate_in_full_text(con, article_id: str, version: int, evidence: list[Evidence]) -> None:
+    """For evidence quoted from the full text: its sentence, section and PDF page, in place."""
+    row = con.execute("""SELECT sections FROM core.pdf_documents
+                         WHERE article_id = ? AND article_version = ?
+                         ORDER BY parsed_at DESC LIMIT 1""", [article_id, version]).fetchone()
+    sections = _json(row[0]) if row else []
+    for e in evidence:
+        if e.in_text:
+            continue
+        needle = " ".join(e.text.split())
+        for section in sections or []:
+            text = " ".join(str(section.get("text") or "").split())
+            at = text.find(needle)
+            if at < 0:
+                at = text.lower().find(needle.lower())
+            if at >= 0:
+                e.sentence = _sentence_around(text, at, at + len(needle))
+                e.section = section.get("name")
+                e.page = section.get("page_start")
+                break
 
 
 def queue(con, include_done: bool = False, limit: int | None = None) -> list[QueueItem]:
@@ -285,8 +354,12 @@ def queue(con, include_done: bool = False, limit: int | None = None) -> list[Que
     return items[:limit] if limit else items
 
 
-def next_in_queue(con, after: str | None = None) -> str | None:
-    """The record to curate after `after`: the next one in queue order, wrapping around."""
+def next_in_queue(con, after: str | None = None, at: int | None = None) -> str | None:
+    """The record to curate after `after`: the next one in queue order, wrapping around.
+
+    `at` is the 1-based place `after` had in the queue when the curator opened it: once every
+    flag of `after` is resolved it leaves the queue, and the next record is the one that now
+    stands at that place, not the top of the queue (which may hold records they skipped)."""
     ids = [item.article_id for item in queue(con)]
     if not ids:
         return None
@@ -294,4 +367,59 @@ def next_in_queue(con, after: str | None = None) -> str | None:
         i = ids.index(after)
         rest = ids[i + 1:] + ids[:i]
         return rest[0] if rest else None
+    if at and at >= 1:
+        return ids[at - 1] if at <= len(ids) else ids[0]
     return ids[0]
+
+
+@dataclass
+class Filters:
+    """What the browse page narrows every current record down to."""
+    q: str = ""                    # words in the title, abstract, authors, journal, PMID or DOI
+    design: str = ""
+    target_group: str = ""
+    relevant: str = ""             # "yes" | "no" | "unknown" | ""
+    flagged: str = ""              # "yes" | "no" | ""
+    curated: str = ""              # "yes" | "no" | ""
+    source: str = ""               # "pubmed" | "europepmc" | ""
+
+
+def browse(con, filters: Filters, limit: int = 200) -> tuple[list[dict], int]:
+    """Every current record that matches `filters` (up to `limit`), and how many match."""
+    where, params = [], []
+    for word in filters.q.split()[:8]:
+        where.append("""(a.title ILIKE ? OR a.abstract ILIKE ? OR a.journal ILIKE ? OR a.pmid = ?
+                          OR lower(a.doi) = lower(?) OR array_to_string(a.authors, ' ') ILIKE ?
+                          OR a.article_id = ?)""")
+        like = f"%{word}%"
+        params += [like, like, like, word, word, like, word]
+    if filters.design:
+        where.append("coalesce(ec.design, 'not reported') = ?")
+        params.append(filters.design)
+    if filters.target_group:
+        where.append("list_contains(ec.target_groups, ?)")
+        params.append(filters.target_group)
+    if filters.relevant in ("yes", "no"):
+        where.append("ec.relevant = ?")
+        params.append(filters.relevant == "yes")
+    elif filters.relevant == "unknown":
+        where.append("ec.relevant IS NULL")
+    flagged = """(json_array_length(coalesce(ec.flags, '[]')) > 0
+                  OR EXISTS (SELECT 1 FROM ops.flags f WHERE f.record_id = a.article_id))"""
+    if filters.flagged in ("yes", "no"):
+        where.append(flagged if filters.flagged == "yes" else f"NOT {flagged}")
+    if filters.curated in ("yes", "no"):
+        where.append(("" if filters.curated == "yes" else "NOT ") + "len(ec.curated_fields) > 0")
+    if filters.source:
+        where.append("a.source = ?")
+        params.append(filters.source)
+    sql = f"""FROM core.articles_current a JOIN core.evidence_current ec ON ec.article_id = a.article_id
+              {'WHERE ' + ' AND '.join(where) if where else ''}"""
+    total = con.execute(f"SELECT count(*) {sql}", params).fetchone()[0]
+    cursor = con.execute(f"""SELECT a.article_id, coalesce(a.title, '') AS title, a.year, a.source,
+                                    ec.relevant, ec.design, ec.target_groups, ec.curated_fields,
+                                    {flagged} AS flagged
+                             {sql} ORDER BY a.year DESC NULLS LAST, a.article_id LIMIT {int(limit)}""",
+                         params)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()], total

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from pipeline.curate.fields import ACTIONS, InvalidValue, get_field, normalise, parse_value, show_value
-from pipeline.curate.records import (_OVERRIDE_COLUMNS, Evidence, FieldState, Flag,  # noqa: F401
-                                     Override, QueueItem, Record, _override, history, load_record,
+from pipeline.curate.records import (_OVERRIDE_COLUMNS, Evidence, FieldState, Filters, Flag,  # noqa: F401
+                                     Override, QueueItem, Record, _override, browse, history, load_record,
                                      next_in_queue, overrides_in_force, queue)
 
 log = logging.getLogger(__name__)
@@ -83,6 +83,7 @@ class Request:
     shown: object = ANY             # the value shown, for accept: refused if it changed since
     line: int | None = None
     shown_text: object = ANY        # the same, as `show_value` text (a CSV cell)
+    evidence: dict | None = None    # a span the curator selected: {"text", "start", "end"}
 
 
 def _now_after(previous: Override | None) -> datetime:
@@ -146,16 +147,39 @@ def _prepare(con, req: Request) -> list:
         new_value = old_value
     return [uuid.uuid4().hex, req.article_id, spec.name, action, json.dumps(old_value),
             json.dumps(new_value), curator, reason, _now_after(current), extractor_version,
-            article[0], article[1], current.curation_id if current else None]
+            article[0], article[1], current.curation_id if current else None,
+            _evidence(con, req)]
 
 
-_INSERT = f"INSERT INTO core.curation ({_OVERRIDE_COLUMNS}) VALUES (?, ?, ?, ?, ?::JSON, ?::JSON, ?, ?, ?, ?, ?, ?, ?)"
+def _evidence(con, req: Request) -> str | None:
+    """The selected span as JSON, checked against the record's text; None when none was given."""
+    if not req.evidence or not str(req.evidence.get("text") or "").strip():
+        return None
+    title, abstract = con.execute("""SELECT coalesce(title, ''), coalesce(abstract, '')
+                                     FROM core.articles_current WHERE article_id = ?""",
+                                  [req.article_id]).fetchone()
+    text = title + "\n" + abstract
+    try:
+        start, end = int(req.evidence["start"]), int(req.evidence["end"])
+    except (KeyError, TypeError, ValueError):
+        start, end = -1, -1
+    span = str(req.evidence["text"])
+    if not (0 <= start < end <= len(text)) or " ".join(text[start:end].split()) != " ".join(span.split()):
+        found = text.find(span)             # offsets lost (a CLI call): the first occurrence
+        if found < 0:
+            raise CurationError("the selected evidence is not in the record's title or abstract")
+        start, end = found, found + len(span)
+    return json.dumps({"text": text[start:end], "start": start, "end": end})
+
+
+_INSERT = f"INSERT INTO core.curation ({_OVERRIDE_COLUMNS}) VALUES (?, ?, ?, ?, ?::JSON, ?::JSON, ?, ?, ?, ?, ?, ?, ?, ?::JSON)"
 
 
 def curate(con, article_id: str, field: str, action: str, value=None, *, curator: str,
-           reason: str = "", expected=ANY, shown=ANY) -> Override:
+           reason: str = "", expected=ANY, shown=ANY, evidence: dict | None = None) -> Override:
     """Write one override in one transaction; raise CurationError or Conflict and write nothing."""
-    req = Request(article_id, field, action, value, curator, reason, expected, shown)
+    req = Request(article_id, field, action, value, curator, reason, expected, shown,
+                  evidence=evidence)
     with _WRITE_LOCK:
         con.execute("BEGIN TRANSACTION")
         try:
@@ -222,3 +246,69 @@ def curate_many(con, requests: list[Request], dry_run: bool = False) -> list[Ove
             raise
     log.info("curated %d field(s) in one batch", len(rows))
     return [_override(r) for r in rows]
+
+
+def _undo_target(con, curator: str, article_id: str | None) -> tuple[Override, Override | None] | None:
+    """The curator's newest action whose effect is still what is in force, and the row before it.
+
+    An action is in force when it is the newest row of its field, or when the newest row is an
+    undo that put it back (undo of the action that had replaced it)."""
+    sql = f"""SELECT {_OVERRIDE_COLUMNS} FROM core.curation c
+              WHERE curator = ? AND reason NOT LIKE 'undo:%'
+                AND NOT EXISTS (SELECT 1 FROM core.curation u
+                                WHERE u.supersedes = c.curation_id AND u.reason LIKE 'undo:%')"""
+    params: list = [curator]
+    if article_id:
+        sql += " AND article_id = ?"
+        params.append(article_id)
+    for row in con.execute(sql + " ORDER BY curated_at DESC, curation_id DESC LIMIT 50", params).fetchall():
+        action = _override(row)
+        newest = con.execute(f"""SELECT {_OVERRIDE_COLUMNS} FROM core.curation
+                                 WHERE article_id = ? AND field = ?
+                                 ORDER BY curated_at DESC, curation_id DESC LIMIT 1""",
+                             [action.article_id, action.field]).fetchone()
+        newest = _override(newest)
+        restored = None
+        if newest.reason.startswith("undo:") and newest.supersedes:
+            restored = con.execute("SELECT supersedes FROM core.curation WHERE curation_id = ?",
+                                   [newest.supersedes]).fetchone()
+        if newest.curation_id == action.curation_id or (restored and restored[0] == action.curation_id):
+            before = None
+            if action.supersedes:
+                found = con.execute(f"SELECT {_OVERRIDE_COLUMNS} FROM core.curation WHERE curation_id = ?",
+                                    [action.supersedes]).fetchone()
+                before = _override(found) if found else None
+            return action, before
+        # someone changed the field since: that action is no longer theirs to undo
+    return None
+
+
+def undo_last(con, curator: str, article_id: str | None = None) -> Override | None:
+    """Undo `curator`'s newest action (on `article_id`, if given) whose effect is in force.
+
+    Appends a row (core.curation is never rewritten) whose `supersedes` names the undone row: a
+    copy of the override the undone one replaced, or an 'undo' row meaning "no override", so the
+    extractor's value is back. Returns the appended row, or None when there is nothing to undo."""
+    curator = clean_curator(curator)
+    with _WRITE_LOCK:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            found = _undo_target(con, curator, article_id)
+            if found is None:
+                con.execute("ROLLBACK")
+                return None
+            last, before = found
+            undo = [uuid.uuid4().hex, last.article_id, last.field,
+                    before.action if before else "undo", json.dumps(last.new_value),
+                    json.dumps(before.new_value if before else None), curator,
+                    f"undo: {last.action} of {last.field} by {last.curator}",
+                    _now_after(last) + timedelta(microseconds=1),
+                    last.extractor_version, last.article_version, last.article_hash, last.curation_id,
+                    json.dumps(before.evidence) if before and before.evidence else None]
+            con.execute(_INSERT, undo)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    log.info("curation %s undone by %s", last.curation_id, curator)
+    return _override(undo)

@@ -1,21 +1,27 @@
 """The curation web UI: a server-rendered queue and record pages, over stdlib WSGI.
 
-What: `CurationApp` is a WSGI application; `make_server` binds it (127.0.0.1 by default) on a
-threading wsgiref server, `CurationServer` runs one in a background thread (tests), and `serve`
-runs one until interrupted (`litmine curate serve`). Pages:
+What: `CurationApp` is a WSGI application (`server.py` binds and runs it; `cues.py` decides what
+the text highlights). Pages:
 
     GET  /                  the queue, most important first
-    GET  /record/<id>       title and abstract with evidence highlighted, a form per field
+    GET  /browse?q=...      every current record: search and filters (design, target group,
+                            relevance, flagged, curated, source)
+    GET  /record/<id>       title and abstract with evidence and flag cues highlighted, links,
+                            a form per field
     POST /record/<id>       accept / correct / not_reported one field (redirects back: 303)
-    GET  /next?after=<id>   the next record in the queue
+    POST /undo              undo the curator's last action (on that record)
+    GET  /next?after=<id>&at=<n>   the next record in the queue, from <id>'s place in it
     GET|POST /whoami        the curator's name, asked once and kept in a cookie
     GET  /static/<file>     the page's CSS and JS (no CDN: it works offline)
 
 Why these choices: the tool runs on a curator's machine next to the warehouse, so it is bound to
 loopback and needs nothing but the standard library and Jinja2 (already installed with Airflow).
-It opens the warehouse per request and closes it, so it never holds DuckDB's write lock between
-requests and the nightly load can run while a curator has the page open; while the nightly
-holds the lock, pages answer 503 "busy, retry". POSTs are accepted only from the page's own
+Readers never block the writer: pages read through a short read-only connection opened per
+request (the nightly's connect waits out such a blink), and while the nightly holds the
+warehouse they read the published snapshot instead, saying so. A save takes the warehouse for
+one brief transaction, retried with backoff; if the nightly still holds it, the save is queued
+(`inbox`) and applied as soon as the warehouse is free (by the UI, or by the night itself before
+it publishes), so browsing never fails a night and the night never fails a save. POSTs are accepted only from the page's own
 origin (Origin, else Referer, must name the Host the request was sent to, and that Host must be
 loopback when bound to loopback: no cross-site form posts, no DNS rebinding); the cookie is
 SameSite=Strict; every page carries a CSP without inline script. Everything is HTML-escaped by
@@ -35,16 +41,15 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from socketserver import ThreadingMixIn
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 
 import duckdb
 import jinja2
 
 from pipeline.config import Settings
-from pipeline.curate import store
-from pipeline.curate.fields import CORE_FIELDS, FIELDS, show_value
+from pipeline.curate import inbox, store
+from pipeline.curate.cues import segments
+from pipeline.curate.fields import CORE_FIELDS, DESIGNS, FIELDS, TARGET_GROUPS, show_value
 
 log = logging.getLogger(__name__)
 
@@ -56,11 +61,6 @@ MAX_BODY = 256 * 1024
 LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "[::1]"}
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
-
-EVIDENCE_FIELDS: dict[str, list[str]] = {}
-for _spec in FIELDS.values():
-    EVIDENCE_FIELDS.setdefault(_spec.extractor_name, []).append(_spec.name)
-
 
 class Busy(Exception):
     """The warehouse is locked by another process (the nightly load)."""
@@ -80,24 +80,6 @@ def redirect(location: str, headers=None) -> Response:
 
 def record_url(article_id: str) -> str:
     return "/record/" + quote(article_id, safe="")
-
-
-def segments(record: store.Record) -> list[tuple[str, list[str]]]:
-    """title + "\\n" + abstract cut where evidence starts or ends: (text, fields covering it)."""
-    text = record.text
-    spans = [(e.start, e.end, name) for e in record.evidence if e.in_text
-             for name in EVIDENCE_FIELDS.get(e.field, [e.field])]
-    cuts = sorted({0, len(text), *[s for s, _, _ in spans], *[e for _, e, _ in spans]})
-    out = []
-    for a, b in zip(cuts, cuts[1:]):
-        covering = sorted({f for s, e, f in spans if s <= a and b <= e}, key=_field_order)
-        out.append((text[a:b], covering))
-    return out
-
-
-def _field_order(name: str):
-    order = list(FIELDS)
-    return (order.index(name) if name in order else len(order), name)
 
 
 def _is_loopback(host: str) -> bool:
@@ -125,6 +107,8 @@ class CurationApp:
         self.settings = settings
         self.loopback_only = loopback_only
         self.busy_wait = busy_wait
+        self._local = threading.local()     # per request thread: read from the snapshot?
+        self._open_lock = threading.Lock()
         self.env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)),
                                       autoescape=True, undefined=jinja2.StrictUndefined,
                                       trim_blocks=True, lstrip_blocks=True)
@@ -134,25 +118,40 @@ class CurationApp:
     # ------------------------------------------------------------ plumbing
 
     @contextmanager
-    def connection(self):
+    def connection(self, write: bool = False, fallback: bool = True):
+        """A short connection: read-only unless `write`. Retried with backoff while another
+        process holds the warehouse; then reads fall back to the published snapshot (the page
+        says so) and writes raise Busy."""
         deadline = time.monotonic() + self.busy_wait
-        while True:
+        delay = 0.05
+        with self._open_lock:      # one DuckDB configuration per file at a time in this process
+            while True:
+                try:
+                    con = duckdb.connect(str(self.settings.warehouse), read_only=not write)
+                    self._local.snapshot = False
+                    break
+                except duckdb.IOException as exc:
+                    if time.monotonic() >= deadline:
+                        published = Path(self.settings.published)
+                        if write or not fallback or not published.is_file():
+                            raise Busy(str(exc)) from None
+                        con = duckdb.connect(str(published), read_only=True)
+                        self._local.snapshot = True
+                        break
+                    time.sleep(delay)
+                    delay = min(delay * 2, 0.5)
             try:
-                con = duckdb.connect(str(self.settings.warehouse))
-                break
-            except duckdb.IOException as exc:
-                if time.monotonic() >= deadline:
-                    raise Busy(str(exc)) from None
-                time.sleep(0.1)
-        try:
-            yield con
-        finally:
-            con.close()
+                yield con
+            finally:
+                con.close()
 
     def render(self, template: str, status: int = 200, **context) -> Response:
+        context.setdefault("snapshot", getattr(self._local, "snapshot", False))
+        context.setdefault("queued", inbox.pending(self.settings))
         return Response(status, self.env.get_template(template).render(**context))
 
     def __call__(self, environ, start_response):
+        self._local.snapshot = False
         try:
             response = self.handle(environ)
         except Busy as exc:
@@ -204,10 +203,14 @@ class CurationApp:
             return redirect("/whoami?" + urlencode({"next": target}))
         if path == "/":
             return self.queue_page(curator, query)
+        if path == "/browse":
+            return self.browse_page(curator, query)
+        if path == "/undo" and method == "POST":
+            return self.undo(curator, form)
         if path == "/next":
             with self.connection() as con:
                 after = (query.get("after") or [None])[0]
-                nxt = store.next_in_queue(con, after)
+                nxt = store.next_in_queue(con, after, _int((query.get("at") or [""])[0]))
             return redirect(record_url(nxt) if nxt else "/?empty=1")
         if path.startswith("/record/"):
             article_id = path[len("/record/"):]
@@ -301,6 +304,25 @@ class CurationApp:
         return self.render("queue.html", curator=curator, items=items, total=total,
                            show_all=show_all, empty=bool(query.get("empty")))
 
+    def browse_page(self, curator, query) -> Response:
+        first = lambda key: (query.get(key) or [""])[0].strip()   # noqa: E731
+        filters = store.Filters(**{k: first(k)[:200] for k in store.Filters.__dataclass_fields__})
+        with self.connection() as con:
+            rows, total = store.browse(con, filters)
+        return self.render("browse.html", curator=curator, rows=rows, total=total, filters=filters,
+                           designs=DESIGNS, target_groups=TARGET_GROUPS)
+
+    def undo(self, curator, form) -> Response:
+        article_id = (form.get("article_id") or [""])[0] or None
+        with self.connection(write=True) as con:
+            inbox.apply_inbox(con, self.settings)
+            undone = store.undo_last(con, curator, article_id)
+        if undone is None:
+            target = record_url(article_id) if article_id else "/"
+            return redirect(target + "?" + urlencode({"undone": "none"}))
+        return redirect(f"{record_url(undone.article_id)}?{urlencode({'undone': undone.field})}"
+                        f"#field-{undone.field}")
+
     def record_page(self, article_id, curator, query, status=200, notes=None, typed=None,
                     con=None) -> Response:
         def build(con):
@@ -330,11 +352,19 @@ class CurationApp:
         pending = sorted((s for s in record.fields.values() if s.pending),
                          key=lambda s: (s.name not in CORE_FIELDS, order.index(s.name)))
         current = pending[0].name if pending else (next(iter(notes), None) or order[0])
+        undone = (query.get("undone") or [None])[0]
+        if undone in record.fields and undone not in notes:
+            notes[undone] = ("saved", f"Undone: {undone} is now "
+                             f"{show_value(record.fields[undone].value) or 'not reported'}.")
+        elif undone == "none":
+            notes[current] = ("error", "Nothing of yours to undo here.")
         position = ids.index(article_id) + 1 if article_id in ids else None
+        at = position or _int((query.get("at") or [""])[0])
+        nxt = {"after": article_id, **({"at": at} if at else {})}
         return self.render("record.html", status, curator=curator, record=record,
                            segments=segments(record), notes=notes, typed=typed or {},
-                           current=current, position=position, queue_size=len(ids),
-                           next_url="/next?" + urlencode({"after": article_id}), trail=trail)
+                           current=current, position=position, at=at or "", queue_size=len(ids),
+                           next_url="/next?" + urlencode(nxt), trail=trail)
 
     def post_record(self, article_id, curator, form) -> Response:
         first = lambda key: (form.get(key) or [""])[0]   # noqa: E731
@@ -349,81 +379,58 @@ class CurationApp:
             except ValueError:
                 shown = store.ANY
         typed = {field: {"value": value, "reason": first("reason")}}
-        with self.connection() as con:
-            try:
-                store.curate(con, article_id, field, action, value, curator=curator,
-                             reason=first("reason"), expected=first("expected"), shown=shown)
-            except store.Conflict as exc:
-                log.info("conflict on %s %s for %s: %s", article_id, field, curator, exc)
-                return self.record_page(article_id, curator, {}, 409, {field: ("conflict", str(exc))},
-                                        typed, con=con)
-            except store.CurationError as exc:
-                log.info("refused %s %s %s by %s: %s", article_id, field, action, curator, exc)
-                if field not in FIELDS:
-                    return self.render("message.html", 400, title="Not saved", curator=curator,
-                                       message=str(exc))
-                return self.record_page(article_id, curator, {}, 400, {field: ("error", str(exc))},
-                                        typed, con=con)
-        return redirect(f"{record_url(article_id)}?{urlencode({'saved': field})}#field-{field}")
+        evidence = None
+        if first("evidence_text").strip():
+            evidence = {"text": first("evidence_text"), "start": _int(first("evidence_start")),
+                        "end": _int(first("evidence_end"))}
+        back = {"saved": field, **({"at": first("at")} if _int(first("at")) else {})}
+        request = {"article_id": article_id, "field": field, "action": action, "value": value,
+                   "curator": curator, "reason": first("reason"), "expected": first("expected"),
+                   **({"shown": shown} if shown is not store.ANY else {}), "evidence": evidence}
+        try:
+            with self.connection(write=True) as con:
+                refused = self._save(con, request, typed)
+        except Busy:
+            # The nightly holds the warehouse: keep the save and apply it when it is free.
+            inbox.enqueue(self.settings, request)
+            return self.render("message.html", 202, title="Saved to the queue", curator=curator,
+                               message=f"The nightly load holds the warehouse right now, so your "
+                                       f"{action} of {field} was queued; it is applied as soon as the "
+                                       "warehouse is free (conflicts are still checked).")
+        if refused:
+            return refused
+        return redirect(f"{record_url(article_id)}?{urlencode(back)}#field-{field}")
 
 
-_REASONS = {200: "OK", 303: "See Other", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
+    def _save(self, con, request: dict, typed: dict) -> Response | None:
+        """Write one save (after any queued ones); a page saying why when it is refused."""
+        article_id, field, curator = request["article_id"], request["field"], request["curator"]
+        inbox.apply_inbox(con, self.settings)
+        try:
+            store.curate(con, article_id, field, request["action"], request["value"],
+                         curator=curator, reason=request["reason"], expected=request["expected"],
+                         shown=request.get("shown", store.ANY), evidence=request["evidence"])
+        except store.Conflict as exc:
+            log.info("conflict on %s %s for %s: %s", article_id, field, curator, exc)
+            return self.record_page(article_id, curator, {}, 409, {field: ("conflict", str(exc))},
+                                    typed, con=con)
+        except store.CurationError as exc:
+            log.info("refused %s %s %s by %s: %s", article_id, field, request["action"], curator, exc)
+            if field not in FIELDS:
+                return self.render("message.html", 400, title="Not saved", curator=curator,
+                                   message=str(exc))
+            return self.record_page(article_id, curator, {}, 400, {field: ("error", str(exc))},
+                                    typed, con=con)
+        return None
+
+
+def _int(text) -> int | None:
+    try:
+        return int(str(text).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+_REASONS = {200: "OK", 202: "Accepted", 303: "See Other", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
             405: "Method Not Allowed", 409: "Conflict", 415: "Unsupported Media Type",
             421: "Misdirected Request", 500: "Internal Server Error", 503: "Service Unavailable"}
-
-
-class _Server(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-
-class _Handler(WSGIRequestHandler):
-    def log_message(self, format, *args):   # noqa: A002 - the stdlib's signature
-        log.debug("%s - %s", self.address_string(), format % args)
-
-
-def make_server(settings: Settings, host: str = "127.0.0.1", port: int = 8765) -> WSGIServer:
-    """A bound (not yet serving) server; port 0 picks a free one. The warehouse is migrated once."""
-    from pipeline.warehouse import db
-
-    db.connect(settings).close()
-    app = CurationApp(settings, loopback_only=_is_loopback(host))
-    server = _Server((host, port), _Handler)
-    server.set_app(app)
-    return server
-
-
-def server_url(server: WSGIServer) -> str:
-    host, port = server.server_address[:2]
-    host = "127.0.0.1" if host in ("0.0.0.0", "") else host
-    return f"http://{host}:{port}"
-
-
-class CurationServer:
-    """Serve in a background thread for the duration of a `with` block."""
-
-    def __init__(self, settings: Settings, host: str = "127.0.0.1", port: int = 0):
-        self.server = make_server(settings, host, port)
-        self.url = server_url(self.server)
-        self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.1},
-                                        daemon=True)
-
-    def __enter__(self) -> "CurationServer":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self._thread.join(5)
-
-
-def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8765, announce=print) -> None:
-    server = make_server(settings, host, port)
-    announce(f"curation queue at {server_url(server)}/  (Ctrl-C to stop)")
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()

@@ -104,18 +104,23 @@ _KEYS = ("signific", "reduc", "decreas", "declin", "lower", "improv", "free", "a
          "greater", "more ", "fewer", "shorter", "longer", "compared", "versus", "relative")
 
 
-def _polarity(cmp: str, mid: str) -> int:
-    """+1 when the comparative says the subject did better, -1 worse, 0 unknown."""
-    c = cmp.lower()
-    if re.fullmatch(GOOD_COMPARATIVE, c, re.I):
+_GOOD, _BAD = re.compile(GOOD_COMPARATIVE, re.I), re.compile(BAD_COMPARATIVE, re.I)
+_HIGHER, _LOWER = re.compile(HIGHER, re.I), re.compile(LOWER, re.I)
+_WANTED, _HARMFUL = re.compile(rf"\b(?:{WANTED})\b", re.I), re.compile(rf"\b(?:{HARMFUL})\b", re.I)
+
+
+def _polarity(cmp: str, measure: str) -> int:
+    """+1 when the comparative says the subject did better, -1 worse, 0 unknown. `measure` is
+    the text around the comparative word, which says what was higher or lower."""
+    if _GOOD.fullmatch(cmp):
         return 1
-    if re.fullmatch(BAD_COMPARATIVE, c, re.I):
+    if _BAD.fullmatch(cmp):
         return -1
-    measure = mid
-    if re.search(rf"\b(?:{WANTED})\b", measure, re.I) and not re.search(rf"\b(?:{HARMFUL})\b", measure.split(" in ")[0], re.I):
-        return 1 if re.fullmatch(HIGHER, c, re.I) else -1
-    if re.search(rf"\b(?:{HARMFUL})\b", measure, re.I) or not measure.strip():
-        return 1 if re.fullmatch(LOWER, c, re.I) else -1
+    # "greater reductions in pain": the wanted word governs the harmful measure after "in"
+    if _WANTED.search(measure) and not _HARMFUL.search(measure.split(" in ")[0]):
+        return 1 if _HIGHER.fullmatch(cmp) else -1
+    if _HARMFUL.search(measure) or not measure.strip():
+        return 1 if _LOWER.fullmatch(cmp) else -1
     return 0
 
 

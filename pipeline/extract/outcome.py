@@ -18,6 +18,7 @@ Method
   (">50% relief"); mean_change from "decreased from 7.7 to ... 4.2" (last value of the list
   minus the first) or a within-group change "(cryoneurolysis: -1.9"; scale from VAS / NRS /
   WOMAC words in the abstract.
+* time_point_days: when the finding was measured, from its own sentence ("at 12 weeks").
 * A protocol, and a technical note without patients, report no outcome (what a protocol
   "will" show is no finding).
 """
@@ -28,6 +29,7 @@ import re
 
 from .direction import clause_direction, intervention_pattern
 from .evidence import FieldResult, evidence_at
+from .follow_up import FollowUpRules
 from .numbers import NUMBER, parse_number
 from .patterns import compile_cue
 
@@ -131,30 +133,32 @@ class OutcomeRules:
         out = {"responder_pct": None, "responder_threshold_pct": None, "mean_change": None, "scale": None}
         sents = [s for s in ctx.sentences if s.section not in ("title", "background")]
         for s in sents:
-            if out["responder_pct"] is None:
-                m = OF_N_FREE.search(s.text)
+            text, lower = s.text, s.text.lower()
+            # each phrasing needs a literal of its own: skip the regexes when it is absent
+            if out["responder_pct"] is None and ("%" in text or "of the" in lower or "all " in lower):
+                m = OF_N_FREE.search(text) if "of the" in lower else None
                 if m:
                     n, tot = parse_number(m.group("n")), parse_number(m.group("total"))
                     if n and tot:
                         out["responder_pct"] = round(100.0 * n / tot, 1)
-                for rx in RESPONDER:
-                    m = m or rx.search(s.text)
+                for rx in (RESPONDER if "%" in text else ()):
+                    m = m or rx.search(text)
                     if m and "pct" in m.groupdict() and out["responder_pct"] is None:
                         out["responder_pct"] = float(m.group("pct"))
-                if out["responder_pct"] is None and ALL_PATIENTS.search(s.text):
+                if out["responder_pct"] is None and "all " in lower and ALL_PATIENTS.search(text):
                     out["responder_pct"] = 100.0
                 if out["responder_pct"] is not None:
-                    out["responder_threshold_pct"] = responder_threshold(s.text)
+                    out["responder_threshold_pct"] = responder_threshold(text)
             if out["mean_change"] is None:
-                m = FROM_TO.search(s.text)
+                m = FROM_TO.search(text) if "from" in lower else None
                 if m:
                     a = float(m.group("a"))
-                    tail = s.text[m.end("a"):]
+                    tail = text[m.end("a"):]
                     vals = [float(x.group("v")) for x in LIST_VALUE.finditer(re.split(r"\(\s*[pP]\s*[<=>]", tail)[0])]
                     if vals:
                         out["mean_change"] = round(vals[-1] - a, 2)
-                else:
-                    w = WITHIN_GROUP.search(s.text)
+                elif ":" in text:
+                    w = WITHIN_GROUP.search(text)
                     if w:
                         out["mean_change"] = float(re.sub(r"[–−\s]", "-", w.group("v")).replace("--", "-").replace(" ", ""))
         if out["mean_change"] is not None:
@@ -166,7 +170,7 @@ class OutcomeRules:
 
     def __call__(self, ctx, design: str | None, sample_size: int | None) -> FieldResult:
         empty = {"text": None, "responder_pct": None, "responder_threshold_pct": None,
-                 "mean_change": None, "scale": None, "direction": None}
+                 "mean_change": None, "scale": None, "direction": None, "time_point_days": None}
         if design == "protocol" or (design == "technical_note" and sample_size is None):
             return FieldResult(empty)
         chosen = self.choose(ctx)
@@ -182,7 +186,18 @@ class OutcomeRules:
                                     f"sentence of the same part of the abstract")
         if chosen:
             value.update(self.numbers(ctx, chosen))
+            value["time_point_days"] = self.time_point(chosen[0])
         return result
+
+    @staticmethod
+    def time_point(sentence) -> int | None:
+        """When the finding was measured, if its sentence says ("at 12 weeks", "6 months after
+        the procedure"): the latest time point the follow-up rules accept in that sentence."""
+        points = [days for _, days, _, _ in _TIME_POINTS.candidates(sentence)]
+        return int(round(max(points))) if points else None
+
+
+_TIME_POINTS = FollowUpRules()
 
 
 def build_outcome_rules(config: dict | None = None) -> OutcomeRules:

@@ -22,7 +22,8 @@ Method
   lateral branches, "L3-L5 medial branches" lumbar medial branches; dorsal rami and cervical or
   thoracic branches are "other".
 * An adjectival nerve name before a nerve noun with words the lexicon does not list ("intercostal
-  spinal nerve", "intercostals nerve roots") names that nerve.
+  spinal nerve", "intercostals nerve roots") names that nerve, and so does one before a
+  procedure noun ("pudendal cryoablation", "genicular RF", "suprascapular PRF").
 * A review's nerves are those of the studies it includes: kept at a confidence that sends them
   to a curator.
 Targets are lower case, deduplicated by singular form; each maps to one canonical group.
@@ -57,13 +58,13 @@ MODIFIERS = {"medial", "lateral", "superior", "inferior", "anterior", "posterior
              "inferior alveolar"}
 DROP_FROM_NAME = {"right", "left", "bilateral", "motor", "sensory", "mixed", "primarily"}
 _ORDINAL = re.compile(r"^(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth)$", re.I)
-_HEAD = re.compile(r"\b((?:nerve|motor|sensory)\s+branches|nerve\s+trunks|nerves?)\b(\s*\(([^()]{3,200})\))?", re.I)
-_JOINT = re.compile(r"\b((?:cervical|thoracic|lumbar|lumbosacral)\s+(?:facet|zygapophyseal)\s+joints?|facet\s+joints?|sacroiliac\s+joints?|SI\s+joints?)\b", re.I)
+_HEAD = compile_cue(r"\b((?:nerve|motor|sensory)\s+branches|nerve\s+trunks|nerves?)\b(\s*\(([^()]{3,200})\))?", re.I)
+_JOINT = compile_cue(r"\b((?:cervical|thoracic|lumbar|lumbosacral)\s+(?:facet|zygapophyseal)\s+joints?|facet\s+joints?|sacroiliac\s+joints?|SI\s+joints?)\b", re.I)
 _DENERVATION_AFTER = re.compile(r"^\s*(?:cryo\w*|denervation\w*|neurotom\w*|neurolys\w*|rhizotom\w*)", re.I)
 # spinal levels: "S1-3 lateral branch", "lateral branches of S1, S2 and S3", "L4-5 primary dorsal rami"
 _LEVELS = r"(?:[CTLS]\d{1,2}(?:\s*[-–]\s*[CTLS]?\d{1,2})?)(?:\s*(?:,|and|,\s*and|/)\s*[CTLS]?\d{1,2}(?:\s*[-–]\s*[CTLS]?\d{1,2})?)*"
 _RAMUS_PART = r"(?P<part>lateral|medial)\s+branch(?:es)?"
-_SPINAL = re.compile(
+_SPINAL = compile_cue(
     rf"\b(?:(?P<lv1>{_LEVELS})\s+{_RAMUS_PART}"
     rf"|(?P<part2>lateral|medial)\s+branch(?:es)?\s+of\s+(?:the\s+)?(?:(?:dorsal|posterior|primary)\s+)*(?:rami\s+of\s+)?(?P<lv2>{_LEVELS})"
     rf"|(?P<lv3>{_LEVELS})\s+(?:primary\s+)?(?:dorsal|posterior)\s+ram(?:us|i)"
@@ -71,9 +72,12 @@ _SPINAL = re.compile(
 # an adjectival nerve name before a nerve noun, with words in between the lexicon does not
 # list: "intercostal spinal nerve", "intercostals nerve roots", "genicular sensory branches"
 _FILLER = {"spinal", "cutaneous", "sensory", "motor", "peripheral", "articular", "terminal", "main", "nerve"}
-_NERVE_NOUN = re.compile(r"\b(?:nerves?(?:\s+roots?)?|roots?|branch(?:es)?|trunks?)\b", re.I)
+_NERVE_NOUN = compile_cue(r"\b(?:nerves?(?:\s+roots?)?|roots?|branch(?:es)?|trunks?)\b", re.I)
+# a procedure named by the nerve it treats: "pudendal cryoablation", "genicular RF", "suprascapular PRF"
+_PROCEDURE_NOUN = compile_cue(r"\b(?:[ck]ryo[\w-]*|neurolys[ie]s|neurotomy|ablation|denervation|radiofrequency|(?-i:P?RFA?)|"
+                             r"blocks?|blockade|freezing|rhizotomy|neurectomy|release|decompression)\b", re.I)
 # nerves named as the usual alternative, not as what this study treated
-_ALTERNATIVE = re.compile(r"\b(?:(?:conventional|standard|traditional|other|classic(?:al)?)\s+(?:[\w-]+\s+){0,4}?(?:such\s+as|like|including)"
+_ALTERNATIVE = compile_cue(r"\b(?:(?:conventional|standard|traditional|other|classic(?:al)?)\s+(?:[\w-]+\s+){0,4}?(?:such\s+as|like|including)"
                           r"|instead\s+of|rather\s+than|alternative\s+to|as\s+opposed\s+to)\s+(?:the\s+)?(?:[\w-]+\s+){0,6}?$", re.I)
 _DENERVATION_BEFORE = re.compile(r"(?:cryo\w*|denervation|neurotomy|neurolysis|rhizotomy|ablation)\s+(?:of|to)\s+(?:the\s+)?(?:bilateral\s+)?(?:\w+\s+)?$", re.I)
 
@@ -106,8 +110,9 @@ class NerveLexicon:
             self.abbrev_matcher.add(group, [nlp.make_doc(abbr)])
 
     def __call__(self, doc: Doc) -> Doc:
-        spans = [doc[s:e] for _, s, e in self.matcher(doc)]
-        labels = {(s, e): doc.vocab.strings[m] for m, s, e in self.matcher(doc)}
+        matches = self.matcher(doc)
+        spans = [doc[s:e] for _, s, e in matches]
+        labels = {(s, e): doc.vocab.strings[m] for m, s, e in matches}
         hits = [(sp.start_char, sp.end_char, labels[(sp.start, sp.end)], "lexicon")
                 for sp in filter_spans(spans)]
         for m, s, e in self.abbrev_matcher(doc):
@@ -214,8 +219,15 @@ class TargetRules:
         return out
 
     def _adjectival(self, sentence, covered) -> list[tuple[str, str, int, int]]:
-        """(target, group, start, end) for "<nerve adjective> [filler words] nerve/root/branch"."""
+        """(target, group, start, end) for "<nerve adjective> [filler words] nerve/root/branch"
+        and for "<nerve adjective> <procedure>" ("pudendal cryoablation")."""
         out = []
+        for m in _PROCEDURE_NOUN.finditer(sentence.text):
+            w = re.search(r"([A-Za-z'-]+)\s+$", sentence.text[max(0, m.start() - 40): m.start()])
+            word = w.group(1).lower() if w else ""
+            if word in self.bare and not any(s <= m.start() - len(w.group(0)) < e for s, e in covered):
+                start = m.start() - len(w.group(0))
+                out.append((f"{word} nerve", self.bare[word], start, m.end()))
         for m in _NERVE_NOUN.finditer(sentence.text):
             if any(s <= m.start() < e for s, e in covered):
                 continue

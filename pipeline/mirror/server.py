@@ -9,6 +9,8 @@ exactly as they talk to NCBI and Europe PMC. Implemented:
     GET /europepmc/webservices/rest/search  query, resultType=core, format=json, cursorMark,
                                             pageSize
     GET /pdfs/NAME.pdf                      the PDFs Europe PMC records link to
+    GET /europepmc/webservices/rest/ID/fullTextXML, efetch db=pmc
+                                            JATS full texts (`fulltext.py`)
     GET|POST /_mirror/faults                read or replace the fault plan (JSON list)
 E-utilities parameter names are case-insensitive, as NCBI's are (`WebEnv=` or `webenv=`).
     GET /_mirror/stats                      every request seen: endpoint, time, parameters
@@ -23,7 +25,7 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
-from pipeline.mirror import eutils, europepmc
+from pipeline.mirror import eutils, europepmc, fulltext
 from pipeline.mirror.corpus import Corpus, load_corpus, SAMPLE_CORPUS
 from pipeline.mirror.faults import Fault, FaultPlan
 
@@ -38,6 +40,7 @@ class MirrorState:
     def __init__(self, corpus: Corpus, faults: FaultPlan) -> None:
         self.corpus = corpus
         self.faults = faults
+        self.fulltexts = fulltext.index(corpus.root)   # {"PMC123": JATS <article> bytes}
         self.base_url = ""
         self.history: dict[str, list[str]] = {}     # WebEnv -> id list of its query
         self.max_search_ids = 9999                  # PubMed pages through only this many ids
@@ -83,6 +86,10 @@ class Handler(BaseHTTPRequestHandler):
         if url.path == "/_mirror/stats":
             return self._send(200, json.dumps(self.state.requests).encode(), "application/json")
         endpoint = ROUTES.get(url.path) or ("pdf" if url.path.startswith("/pdfs/") else None)
+        if endpoint == "efetch" and params.get("db") == "pmc":
+            endpoint = "pmc"
+        elif url.path.startswith("/europepmc/webservices/rest/") and url.path.endswith("/fullTextXML"):
+            endpoint = "fulltext"
         if endpoint is None:
             return self._send(404, b"not found", "text/plain")
         self.state.log(endpoint, params)
@@ -111,6 +118,10 @@ class Handler(BaseHTTPRequestHandler):
             status, payload, ctype = eutils.esearch(self.state, params)
         elif endpoint == "efetch":
             status, payload, ctype = eutils.efetch(self.state, params, malformed, kind == "short")
+        elif endpoint == "pmc":
+            status, payload, ctype = fulltext.efetch_pmc(self.state, params)
+        elif endpoint == "fulltext":
+            status, payload, ctype = fulltext.full_text_xml(self.state, url.path.split("/")[-2])
         elif endpoint == "europepmc":
             status, payload, ctype = europepmc.search(self.state, params, malformed)
         else:

@@ -12,6 +12,7 @@ import json
 import re
 
 from pipeline.models import Article, ParseError, RawRecord, utc_now
+from pipeline.parse.inline_markup import normalise_markup
 
 _TAG = re.compile(r"<[^>]+>")
 _HEADING = re.compile(r"<h\d>\s*([^<]{1,60}?)\s*:?\s*</h\d>", re.I)
@@ -72,6 +73,7 @@ def pdf_url(result: dict) -> str | None:
 
 
 def _clean(text: str) -> str:
+    text = normalise_markup(text)    # italic, sub/superscript, MathML: as for every source
     return re.sub(r"\s+", " ", html.unescape(_TAG.sub(" ", text))).strip()
 
 

@@ -9,7 +9,8 @@ Method
   ref; "Year" -> year). A table is an evidence table when an author/study or ref column and at
   least three of design, sample size, targets, guidance, follow-up and outcome are present.
 * Legend: the caption and the note under the table are read for "CODE, long form;" (also
-  "CODE = long form", "CODE: long form") definitions. Design cells are expanded by them (the
+  "CODE = long form", "CODE: long form", and "CODE Long form, CODE Long form, ..." where the
+  codes are capitals and most comma-separated items read so) definitions. Design cells are expanded by them (the
   table's own "OP, observational prospective" wins over conventional codes); guidance and target
   cells have their abbreviations ("US", "NS", "IPBSN") replaced by the long forms.
 * Values: `field_normalisers` (the extractor's vocabularies): design enum, sample size, targets
@@ -40,6 +41,7 @@ FIELD_PATTERNS = [
 ]
 CORE = ("design", "sample_size", "targets", "guidance", "follow_up", "outcome")
 _LEGEND_ITEM = re.compile(r"^\s*([A-Za-z][A-Za-z0-9+/\-]{0,9})\s*(?:,|=|:|\u2013|\u2014)\s*(.+?)\s*$")
+_SPACED_ITEM = re.compile(r"^([A-Z][A-Z0-9+/\-]{1,9})\s+([A-Z][^,;]*?)$")
 _REF_BRACKET = re.compile(r"\[(\d{1,3})(?:\s*[,\u2013-]\s*\d{1,3})*\]|\((\d{1,3})\)")
 _REF_TRAILING = re.compile(r"(?<=[\w.,)])\s*(\d{1,3})$")
 _YEAR = re.compile(r"\b((?:19|20)\d{2})[a-z]?\b")
@@ -68,11 +70,25 @@ def is_evidence_table(header: list[str]) -> bool:
     return ("author" in m or "ref" in m) and sum(1 for f in CORE if f in m) >= 3
 
 
+def _spaced_legend(text: str) -> dict[str, str]:
+    """'RCT Randomized Clinical Trial, OR Observational retrospective, ...': codes in capitals
+    followed by a space, items separated by commas. Taken only when most items read so."""
+    items = [i.strip().rstrip(".") for i in re.split(r",\s+|;\s*", text) if i.strip()]
+    found = {}
+    for item in items:
+        m = _SPACED_ITEM.match(item)
+        if m and len(m.group(2)) <= 80:
+            found[m.group(1)] = m.group(2).strip()
+    return found if len(found) >= 3 and len(found) >= 0.6 * len(items) else {}
+
+
 def parse_legend(text: str | None) -> dict[str, str]:
-    """'RCT, randomised controlled trial; US, ultrasound.' -> {'RCT': ..., 'US': 'ultrasound'}."""
+    """'RCT, randomised controlled trial; US, ultrasound.' -> {'RCT': ..., 'US': 'ultrasound'};
+    also 'RCT Randomized Clinical Trial, OR Observational retrospective, ...'."""
     legend: dict[str, str] = {}
     if not text:
         return legend
+    spaced = _spaced_legend(text)
     for item in re.split(r";|\.\s+(?=[A-Z])|\.$", text):
         m = _LEGEND_ITEM.match(item)
         if not m:
@@ -83,6 +99,8 @@ def parse_legend(text: str | None) -> dict[str, str]:
         if not (any(c.isupper() for c in code) or len(code) <= 3) or len(long) > 80:
             continue
         legend[code] = long
+    if len(spaced) > len(legend):
+        return spaced
     return legend
 
 
@@ -146,7 +164,8 @@ def evidence_rows(header: list[str], rows: list[list[str]], legend_text: str | N
                 linked = cands[0]
                 ref = linked["number"]
         design_cell = cell(row, "design")
-        design_text = legend.get(design_cell.strip(), design_cell)
+        # The table's own legend first, also for a code with a qualifier ("RCT vs Sham").
+        design_text = legend.get(design_cell.strip()) or _expand(design_cell, legend)
         targets, groups = fn.targets_of(_expand(cell(row, "targets"), legend))
         out.append({
             "ref": ref if linked is not None or ref is not None else None,

@@ -39,6 +39,8 @@ DESIGN_CODES = {"RCT": "randomised controlled trial", "NRCT": "non-randomised co
                 "CS": "case series", "CR": "case report", "SR": "systematic review",
                 "MA": "meta-analysis", "SR/MA": "systematic review", "RS": "retrospective study",
                 "PS": "prospective study", "PCS": "prospective cohort", "RCS": "retrospective cohort"}
+_DESIGN_CODE = re.compile(r"(?<![\w/-])(?:" + "|".join(re.escape(c) for c in sorted(DESIGN_CODES, key=len, reverse=True))
+                          + r")(?![\w/-])")
 GUIDANCE_WORDS = {"us": "ultrasound", "usg": "ultrasound", "fluoro": "fluoroscopy", "fl": "fluoroscopy",
                   "ct": "ct", "mri": "mri", "mr": "mri", "ns": "nerve_stimulator", "pns": "nerve_stimulator",
                   "nerve stimulator": "nerve_stimulator", "nerve stimulation": "nerve_stimulator",
@@ -78,6 +80,8 @@ def design_of(text: str) -> str | None:
     t = text.strip()
     if t.upper() in DESIGN_CODES:
         t = DESIGN_CODES[t.upper()]
+    else:   # a code with a qualifier: "RCT vs sham", "RCT (pilot)"
+        t = _DESIGN_CODE.sub(lambda m: DESIGN_CODES[m.group(0)], t)
     hits = []
     for design, rx, _ in _design_rules().cue_res:
         for m in rx.finditer(t):

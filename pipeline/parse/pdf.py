@@ -37,6 +37,7 @@ import io
 import re
 from pathlib import Path
 
+from .errors import PdfError
 from .evidence_table import evidence_rows, is_evidence_table
 from .pdf_layout import Dehyphenator, page_lines, remove_furniture
 from .pdf_sections import body_size, split_sections
@@ -46,10 +47,6 @@ from .references import parse_references
 
 MAX_PAGE_SIDE = 14400.0      # points: the PDF 1.7 limit (200 in); anything larger is absurd
 MIN_PAGE_SIDE = 3.0
-
-
-class PdfError(ValueError):
-    """A PDF that cannot be parsed; str(exc) is the reason recorded in quarantine."""
 
 
 def _load(data: bytes | Path | str, max_bytes: int) -> bytes:
@@ -100,6 +97,8 @@ def parse_pdf(data: bytes | Path, *, max_pages: int = 500, max_bytes: int = 50 *
         raise
     except RecursionError as exc:
         raise PdfError("corrupt PDF: object structure too deeply nested") from exc
+    except MemoryError:
+        raise     # the bounded parser's child answers it; nothing here can recover
     except Exception as exc:
         raise PdfError(_reason(exc)) from exc
     finally:
@@ -109,7 +108,20 @@ def parse_pdf(data: bytes | Path, *, max_pages: int = 500, max_bytes: int = 50 *
             pass
 
 
+def declared_pages(pdf) -> int | None:
+    """The page count the catalogue declares, read without enumerating the page tree."""
+    from pdfminer.pdftypes import resolve1
+    try:
+        count = resolve1(resolve1(pdf.doc.catalog["Pages"]).get("Count"))
+        return int(count) if count is not None else None
+    except Exception:
+        return None
+
+
 def _parse(pdf, max_pages: int) -> dict:
+    declared = declared_pages(pdf)
+    if declared is not None and declared > max_pages:
+        raise PdfError(f"too many pages: {declared} exceeds the limit of {max_pages}")
     try:
         n_pages = len(pdf.pages)
     except Exception as exc:
@@ -125,8 +137,8 @@ def _parse(pdf, max_pages: int) -> dict:
         if not (MIN_PAGE_SIDE <= w <= MAX_PAGE_SIDE and MIN_PAGE_SIDE <= h <= MAX_PAGE_SIDE):
             raise PdfError(f"absurd page size: page {pno + 1} is {w:.0f} x {h:.0f} pt")
         try:
-            words, edges, _ = read_page(pdf.rsrcmgr, page.page_obj, h)
-        except RecursionError:
+            words, edges, _, (w, h) = read_page(pdf.rsrcmgr, page.page_obj, h)
+        except (RecursionError, MemoryError):
             raise
         except Exception as exc:
             raise PdfError(f"corrupt PDF: page {pno + 1} cannot be read ({type(exc).__name__}: "

@@ -11,7 +11,9 @@ Method
   With a gutter, a visual line whose words run continuously across it is full width (title,
   abstract, a spanning caption); the others are split into a left and a right part. Reading
   order is band by band: full-width lines break the flow, and between two of them the left
-  column is read top to bottom, then the right.
+  column is read top to bottom, then the right. A page with no such gutter is tried for three
+  columns (`find_three_columns`: two common segment starts a fifth of the page apart, text-wide
+  segments in all three), read the same way.
 * A line is the set of words whose vertical centre lies within the first word's extent
   (superscripts join their line); words are ordered by x.
 * Running headers and footers: lines in the top or bottom 9 % of a page, set apart from the
@@ -42,7 +44,7 @@ _KEEP_HYPHEN_PREFIXES = {"non", "self", "well", "anti", "co", "multi", "semi", "
 class Line:
     words: list
     page: int
-    col: int = 0            # 0 full width / single column, 1 left, 2 right
+    col: int = 0            # 0 full width / single column, 1 left, 2 right (3: third of three)
     text: str = ""
     x0: float = 0.0
     x1: float = 0.0
@@ -184,12 +186,69 @@ def find_gutter(words: list, width: float, height: float) -> float | None:
     return left_edge - 2
 
 
+def find_three_columns(words: list, width: float, height: float) -> list[float] | None:
+    """The two gutters of a three-column page, or None. The second and third columns start
+    where most line segments start (at least 6 each, a fifth of the page apart); their segments
+    and the first column's are text-wide (median over 15 % of the page; a table's columns hold
+    numbers and short labels)."""
+    body = [w for w in words if MARGIN_ZONE * height < w["top"] < (1 - MARGIN_ZONE) * height]
+    if len(body) < 60:
+        return None
+    per_line = [_line_segments(ln) for ln in group_lines(body, 0)]
+    starts = Counter(round(a / 2) * 2 for ls in per_line for a, _ in ls if 0.2 * width <= a <= 0.8 * width)
+    common = [x for x, n in starts.most_common(6) if n >= 6]
+    pairs = [(a, b) for a in common for b in common if b - a >= 0.2 * width]
+    if not pairs:
+        return None
+    x1, x2 = max(pairs, key=lambda p: starts[p[0]] + starts[p[1]])
+    segs = [s for ls in per_line for s in ls]
+    # Per line and column, the span its segments cover (justified lines have wide word gaps).
+    spans: list[list[float]] = [[], [], []]
+    for ls in per_line:
+        for k, (lo, hi) in enumerate(((-1e9, x1 - 2), (x1 - 2, x2 - 2), (x2 - 2, 1e9))):
+            inside = [(a, b) for a, b in ls if lo <= a < hi]
+            if inside:
+                spans[k].append(max(b for _, b in inside) - min(a for a, _ in inside))
+    if any(not c or sorted(c)[len(c) // 2] < 0.15 * width for c in spans):
+        return None
+    lefts = [min(a for a, b in segs if x - 30 <= a <= x + 2 and b - a >= 0.15 * width) for x in (x1, x2)]
+    return [lefts[0] - 2, lefts[1] - 2]
+
+
+def _multi_column_lines(words: list, page: int, gutters: list[float]) -> list[Line]:
+    """Reading order for three or more columns: lines crossing a gutter are full width and
+    break the flow; between them, each column top to bottom, left to right."""
+    crossing = [(w["top"], w["bottom"]) for w in words
+                if any(w["x0"] < g - 0.5 and w["x1"] > g + 0.5 for g in gutters)]
+
+    def in_band(w):
+        mid = (w["top"] + w["bottom"]) / 2
+        return any(a - 0.5 <= mid <= b + 0.5 for a, b in crossing)
+
+    full_w, cols_w = [], [[] for _ in range(len(gutters) + 1)]
+    for w in words:
+        if crossing and in_band(w):
+            full_w.append(w)
+        else:
+            cols_w[sum(1 for g in gutters if (w["x0"] + w["x1"]) / 2 > g)].append(w)
+    cols = sorted((ln for k, ws in enumerate(cols_w) for ln in group_lines(ws, page, k + 1)),
+                  key=lambda l: l.top)
+    out: list[Line] = []
+    for f in sorted(group_lines(full_w, page, 0), key=lambda l: l.top):
+        out.extend(sorted((ln for ln in cols if ln.top < f.top), key=lambda l: (l.col, l.top)))
+        cols = [ln for ln in cols if ln.top >= f.top]
+        out.append(f)
+    out.extend(sorted(cols, key=lambda l: (l.col, l.top)))
+    return out
+
+
 def page_lines(words: list, page: int, width: float, height: float) -> list[Line]:
     """Lines of one page in reading order (columns handled)."""
     words = drop_line_numbers(words)
     gutter = find_gutter(words, width, height)
     if gutter is None:
-        return group_lines(words, page, 0)
+        gutters = find_three_columns(words, width, height)
+        return _multi_column_lines(words, page, gutters) if gutters else group_lines(words, page, 0)
     # full-width bands: the vertical extent of every word that straddles the gutter
     bands = sorted((w["top"], w["bottom"]) for w in words if w["x0"] < gutter - 0.5 and w["x1"] > gutter + 0.5)
 

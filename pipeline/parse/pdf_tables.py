@@ -10,16 +10,23 @@ Method
   lines (allowing single-segment lines between them: wrapped cells) is a candidate table. Column
   separators are the gaps in the x-projection of the segments of its body lines; a line with a
   word straddling a separator ends the table (body text does). Words go to the column that holds
-  their centre.
+  their centre. A candidate whose cells are mostly runs of five or more words, without numbers
+  or mostly with function words ("the", "of", ...), is prose in columns and stays text.
+* Banded rows: a ruled row whose filled cells all hold the same k >= 2 lines on shared baselines
+  is k rows (tables that rule only every fifth row); a wrapped cell keeps its row whole.
 * Rows: a line whose first cell is empty, or whose distance from the line above is the short
   within-cell leading while rows are further apart, continues the row above.
 * Header: the leading rows set in bold when the body is not (wrapped header lines are merged
-  into one header row); otherwise the first row.
+  into one header row); otherwise the first row. In a ruled header, a cell spanning columns
+  names each column it covers, so a two-row header reads "Pain (NRS) mean", "Pain (NRS) SD".
 * Caption: the lines just above the table starting "Table N"; legend: the lines just below set
-  smaller than the body text (abbreviation lists, notes). Both are removed from the body text.
+  smaller than the body text (abbreviation lists, notes), or a paragraph just below at body size
+  that defines at least three codes. Both are removed from the body text.
 * Continuation: the first table on page p+1 continues the last table on page p when it has the
   same number of columns at the same x positions and no caption of its own (or a "continued"
-  one, or the same table number); a repeated header row is dropped.
+  one, or the same table number); a repeated header row is dropped. A row split by the page
+  break has no closing (opening) rule: the column rules run on past the last (first) rule, and
+  the words between them are the row's start (rest); the rest is joined to its start.
 Cells are kept as lists of line texts until the document's de-hyphenation vocabulary is known.
 """
 
@@ -29,8 +36,11 @@ import re
 from dataclasses import dataclass, field
 
 from .pdf_layout import Line, group_lines, is_bold
+from .evidence_table import parse_legend
 from .pdf_words import ruled_cells
 
+_FUNCTION_WORDS = {"the", "of", "and", "to", "a", "an", "in", "for", "by", "with", "that", "this",
+                   "is", "are", "was", "were", "be", "on", "as", "or", "at", "which", "it"}
 _TABLE_CAPTION = re.compile(r"^(?:Table|TABLE)\s+([A-Z]?\d+[A-Za-z]?)\b")
 
 
@@ -46,6 +56,7 @@ class RawTable:
     caption: str | None = None
     legend: str | None = None
     continued_pages: list = field(default_factory=list)
+    open_top: bool = False         # its first row is the rest of a row begun on the page before
 
     @property
     def ncols(self) -> int:
@@ -78,34 +89,99 @@ def ruled_tables(edges: list, width: float, height: float, words: list, pno: int
             continue
         tw = [w for w in words if _inside(w, t.bbox)]
         xs = sorted({round(c[0], 1) for c in t.cells} | {round(c[2], 1) for c in t.cells})
-        grid, bold_rows, sizes = [], [], []
+        columns = max((r for r in rows), key=lambda r: sum(c is not None for c in r.cells)).cells
+        columns = [(c[0], c[2]) for c in columns if c is not None]
+        grid, bold_rows, sizes, spans = [], [], [], []
         for r in rows:
-            row, bold = [], True
+            row, bold, span, tops = [], True, [], []
             cells = list(r.cells) + [None] * (ncols - len(r.cells))
-            nonempty = False
-            for c in cells:
+            nonempty, left = False, None
+            for k, c in enumerate(cells):
                 if c is None:
                     row.append([])
+                    tops.append([])
+                    # covered by the cell to its left (a column span), or by one above (a row span)
+                    centre = sum(columns[k]) / 2 if k < len(columns) else None
+                    span.append(k - 1 if left is not None and centre is not None and left[2] > centre else None)
                     continue
+                left = c
+                span.append(None)
                 cw = [w for w in tw if _inside(w, c, pad=0)]
                 lines = group_lines(cw, pno) if cw else []
                 row.append([ln.text for ln in lines])
+                tops.append([ln.top for ln in lines])
                 if cw:
                     nonempty = True
                     bold = bold and all(is_bold(w.get("fontname", "")) for w in cw)
                     sizes.extend(w.get("size", 0) for w in cw)
             if not nonempty:
                 continue
-            grid.append(row)
-            bold_rows.append(bold)
+            for part in _banded(row, tops):
+                grid.append(part)
+                bold_rows.append(bold)
+                spans.append(span)
+        # A header cell spanning columns names each of them ("Pain (NRS)" over "mean" and "SD").
+        for row, span in zip(grid[:_header_count(bold_rows)], spans):
+            for k, source in enumerate(span):
+                if source is not None:
+                    row[k] = list(row[source])
+        top_row, bottom_row, bbox = _open_rows(t.bbox, columns, edges, words, pno)
+        if bottom_row:
+            grid.append(bottom_row)
+            bold_rows.append(False)
+        if top_row:
+            grid.insert(0, top_row)
+            bold_rows.insert(0, False)
         if len(grid) < 2:
             continue
         seps = [x for x in xs[1:-1]]
         if len(seps) != ncols - 1:     # merged cells make extra edges: use the first row's cells
             seps = sorted(c[0] for c in rows[-1].cells if c is not None)[1:]
-        out.append(RawTable(pno, tuple(t.bbox), grid, _header_count(bold_rows), seps, "ruled",
-                            size=sorted(sizes)[len(sizes) // 2] if sizes else 0))
+        header_rows = 0 if top_row else _header_count(bold_rows)
+        out.append(RawTable(pno, bbox, grid, header_rows, seps, "ruled",
+                            size=sorted(sizes)[len(sizes) // 2] if sizes else 0, open_top=bool(top_row)))
     return out
+
+
+def _banded(row: list[list[str]], tops: list[list[float]]) -> list[list[list[str]]]:
+    """A ruled "row" that is really k rows drawn in one band (statistics tables shade every
+    five rows and rule only the bands): every filled cell has the same k >= 2 lines, on the same
+    baselines across the row. A wrapped cell makes its row's cells differ, so it stays one."""
+    filled = [k for k, cell in enumerate(row) if cell]
+    if len(filled) < 3:
+        return [row]
+    k = len(row[filled[0]])
+    if k < 2 or any(len(row[i]) != k for i in filled):
+        return [row]
+    if any(max(tops[i][j] for i in filled) - min(tops[i][j] for i in filled) > 2.0 for j in range(k)):
+        return [row]
+    return [[[cell[j]] if cell else [] for cell in row] for j in range(k)]
+
+
+def _open_rows(bbox, columns, edges, words, pno) -> tuple[list | None, list | None, tuple]:
+    """Rows a page break cut open: the column rules run past the table's last (or above its
+    first) horizontal rule, and the words between them are the start (or the rest) of a row
+    split across pages. Returns (row above the first rule, row below the last rule, the bbox
+    grown to hold them)."""
+    x0, top, x1, bottom = bbox
+    bounds = [a for a, _ in columns] + [columns[-1][1]] if columns else []
+    rules = [e for e in edges if e["orientation"] == "v" and any(abs(e["x0"] - x) <= 1.5 for x in bounds)
+             and e["bottom"] > top - 1 and e["top"] < bottom + 1]
+    out, grown = [], [x0, top, x1, bottom]
+    for lo, hi in ((min((e["top"] for e in rules), default=top), top),
+                   (bottom, max((e["bottom"] for e in rules), default=bottom))):
+        if hi - lo < 3:
+            out.append(None)
+            continue
+        row, found = [], False
+        for a, b in columns:
+            cw = [w for w in words if _inside(w, (a, lo, b, hi), pad=0)]
+            row.append([ln.text for ln in group_lines(cw, pno)] if cw else [])
+            found = found or bool(cw)
+        out.append(row if found else None)
+        if found:
+            grown[1], grown[3] = min(grown[1], lo), max(grown[3], hi)
+    return out[0], out[1], tuple(grown)
 
 
 def _segments(ln: Line) -> list[list]:
@@ -185,6 +261,18 @@ def _build_unruled(block: list[Line], seps: list[float], pno: int) -> RawTable:
                     size=sorted(ln.size for ln in block)[len(block) // 2])
 
 
+def _prose_in_columns(table: RawTable) -> bool:
+    """Multi-column prose the column finder missed (three narrow columns, say) aligns like a
+    table; its cells are runs of words, rarely with a number, where table cells are short."""
+    cells = [" ".join(c) for row in table.rows for c in row if c]
+    if len(cells) < 6:
+        return False
+    words = sorted(len(c.split()) for c in cells)
+    numeric = sum(1 for c in cells if re.search(r"\d", c)) / len(cells)
+    sentences = sum(1 for c in cells if _FUNCTION_WORDS & set(c.lower().split())) / len(cells)
+    return words[len(words) // 2] >= 5 and (numeric < 0.3 or sentences >= 0.6)
+
+
 def unruled_tables(lines: list[Line], pno: int) -> tuple[list[RawTable], set[int]]:
     """Tables aligned by white space among a page's lines (reading order). Returns the tables and
     the ids of the lines they consumed."""
@@ -233,7 +321,11 @@ def unruled_tables(lines: list[Line], pno: int) -> tuple[list[RawTable], set[int
             if not all(ln.x1 - ln.x0 > 0 for ln in keep):
                 i += 1
                 continue
-            tables.append(_build_unruled(keep, seps, pno))
+            table = _build_unruled(keep, seps, pno)
+            if _prose_in_columns(table):
+                i += len(keep)
+                continue
+            tables.append(table)
             used.update(id(ln) for ln in keep)
             i += len(keep)
     return tables, used
@@ -263,6 +355,15 @@ def attach_captions(table: RawTable, lines: list[Line], body_size: float) -> set
             break
         legend.append(ln)
         edge = ln.bottom
+    if not legend:   # a legend set at body size: the paragraph under the table, if it defines codes
+        para, edge = [], bottom
+        for ln in below:
+            if ln.top - edge > 2.2 * ln.size or _TABLE_CAPTION.match(ln.text) or len(para) >= 12:
+                break
+            para.append(ln)
+            edge = ln.bottom
+        if para and len(parse_legend(" ".join(l.text for l in para))) >= 3:
+            legend = para
     if legend:
         table.legend = " ".join(l.text for l in legend)
         used.update(id(l) for l in legend)
@@ -294,6 +395,10 @@ def join_continued(tables: list[RawTable]) -> list[RawTable]:
             own = m and not re.search(r"contin", t.caption or "", re.I) and not (pm and pm.group(1) == m.group(1))
             if not own:
                 rows = t.rows
+                if t.open_top and prev.rows:   # the rest of the row the page break cut
+                    for cell, rest in zip(prev.rows[-1], rows[0]):
+                        cell.extend(rest)
+                    rows = rows[1:]
                 head = [_norm(r) for r in prev.rows[:prev.header_rows]]
                 k = 0
                 while k < len(rows) and k < len(head) and _norm(rows[k]) == head[k]:

@@ -8,10 +8,14 @@ pdfminer build its usual line/rectangle objects for the page's vector graphics.
 * Glyph boxes are computed as pdfminer's `LTChar` does (advance = width x size x scaling, the
   font's descent and the text rise, through the text matrix); vertical writing is skipped.
 * Words: glyphs in content-stream order join a word while they sit on the same baseline (tops
-  within 1 pt) and the gap to the previous glyph is between -1 and 3 pt (pdfplumber's default
-  x tolerance); white space ends a word. Ligatures are expanded.
+  within 1 pt) and the gap to the previous glyph is between -max(1, size/5) and min(3 pt, 0.18 x size)
+  (pdfplumber's default x tolerance is 3 pt, which glues the words of tight TeX lines); white space ends a word. Ligatures are expanded.
   Word dicts have pdfplumber's keys: text, x0, x1, top, bottom, fontname, size.
+* Glyphs drawn rotated (a vertical arXiv id or "Downloaded from" stamp in the margin) are left
+  out; a page whose text is mostly rotated is read turned, in its text's orientation.
+* Kerned pairs may overlap by up to a fifth of the font size and still join.
 * Edges: straight lines and rectangle sides as pdfplumber edge dicts (orientation "h"/"v"),
+  except page-sized fill-only rectangles (backgrounds),
   which pdfplumber's `TableFinder` turns into cells (`ruled_cells`).
 Coordinates: points from the page's top-left, as in pdfplumber.
 """
@@ -33,6 +37,7 @@ class _Device(PDFLayoutAnalyzer):
     def __init__(self, rsrcmgr):
         super().__init__(rsrcmgr, pageno=1, laparams=None)
         self.glyphs: list[tuple] = []
+        self.rotated = 0
         self.layout = None
 
     def render_char(self, matrix, font, fontsize, scaling, rise, cid, ncs, graphicstate) -> float:
@@ -42,6 +47,10 @@ class _Device(PDFLayoutAnalyzer):
             text = f"(cid:{cid})"
         adv = font.char_width(cid) * fontsize * scaling
         if font.is_vertical():
+            return adv
+        a, b = matrix[0], matrix[1]
+        if not (a > 0 and abs(b) <= 0.1 * a):   # rotated glyphs: margin stamps, sideways labels
+            self.rotated += 1
             return adv
         descent = font.get_descent() * fontsize
         x0, y0 = apply_matrix_pt(matrix, (0, descent + rise))
@@ -57,22 +66,42 @@ class _Device(PDFLayoutAnalyzer):
         self.layout = ltpage
 
 
-def read_page(rsrcmgr, page_obj, height: float) -> tuple[list[dict], list[dict], int]:
-    """(words, edges, n_images) of one pdfminer page."""
+def _run(rsrcmgr, page_obj) -> _Device:
     dev = _Device(rsrcmgr)
     PDFPageInterpreter(rsrcmgr, dev).process_page(page_obj)
+    return dev
+
+
+def read_page(rsrcmgr, page_obj, height: float | None = None) -> tuple[list[dict], list[dict], int, tuple]:
+    """(words, edges, n_images, (width, height)) of one pdfminer page, turned so that most of
+    its text is upright (a landscape page whose /Rotate or drawing leaves the text sideways is
+    read in its text's own orientation)."""
+    dev = _run(rsrcmgr, page_obj)
+    if dev.rotated > 2 * len(dev.glyphs):
+        original = page_obj.rotate
+        for extra in (90, 270, 180):
+            page_obj.rotate = (original + extra) % 360
+            turned = _run(rsrcmgr, page_obj)
+            if len(turned.glyphs) > 2 * turned.rotated:
+                dev = turned
+                break
+        else:
+            page_obj.rotate = original
+    size = (dev.layout.width, dev.layout.height) if dev.layout is not None else (0.0, height or 0.0)
+    height = size[1]
     words = _words(dev.glyphs, height)
     edges: list[dict] = []
     images = 0
     stack = list(dev.layout or [])
+    width = dev.layout.width if dev.layout is not None else 0
     while stack:
         item = stack.pop()
         if isinstance(item, LTFigure):
             images += 1
             stack.extend(item)
-        elif isinstance(item, (LTLine, LTRect, LTCurve)):
+        elif isinstance(item, (LTLine, LTRect, LTCurve)) and not _background(item, width, height):
             edges.extend(_edges(item, height))
-    return words, edges, images
+    return words, edges, images, size
 
 
 def _words(glyphs: list[tuple], height: float) -> list[dict]:
@@ -84,7 +113,12 @@ def _words(glyphs: list[tuple], height: float) -> list[dict]:
             continue
         text = LIGATURES.get(text, text)
         top, bottom = height - y1, height - y0
-        if cur is not None and abs(top - cur["top"]) <= 1.0 and -1.0 <= x0 - cur["x1"] <= X_TOLERANCE:
+        # A kerned pair ("Ta", "Yo" in Chromium's output) overlaps by up to a fifth of the size.
+        # Word gaps scale with the font: a tight justified line in 10 pt TeX (no space glyphs)
+        # leaves ~2.2 pt between words, letters < 1 pt.
+        overlap = max(1.0, 0.2 * (y1 - y0))
+        gap = min(X_TOLERANCE, 0.18 * (y1 - y0))
+        if cur is not None and abs(top - cur["top"]) <= 1.0 and -overlap <= x0 - cur["x1"] <= gap:
             cur["text"] += text
             cur["x1"] = max(cur["x1"], x1)
             cur["bottom"] = max(cur["bottom"], bottom)
@@ -93,6 +127,14 @@ def _words(glyphs: list[tuple], height: float) -> list[dict]:
                "fontname": font, "size": y1 - y0}
         words.append(cur)
     return words
+
+
+def _background(item, width: float, height: float) -> bool:
+    """A filled, unstroked box covering much of the page (a page or panel colour, as
+    HTML-to-PDF renderers paint it) is background, not a rule: its sides would otherwise box
+    the table into extra columns."""
+    return (isinstance(item, LTRect) and getattr(item, "fill", False) and not getattr(item, "stroke", False)
+            and item.width > 0.5 * width and item.height > 0.3 * height)
 
 
 def _edge(x0, x1, top, bottom, orientation, kind) -> dict:

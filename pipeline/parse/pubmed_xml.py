@@ -19,6 +19,7 @@ from Bio import Entrez
 from Bio.Entrez.Parser import DataHandler
 
 from pipeline.models import Article, ParseError, RawRecord, utc_now
+from pipeline.parse.inline_markup import normalise_markup
 
 _RECORD = re.compile(rb"<(PubmedArticle|PubmedBookArticle)\b.*?</\1>", re.S)
 _DOCTYPE = re.compile(rb"<!DOCTYPE\s+PubmedArticleSet\b[^>]*>", re.S)
@@ -129,7 +130,8 @@ def _article(record: dict, raw: RawRecord) -> Article:
 
 
 def _text(value) -> str:
-    return re.sub(r"\s+", " ", str(value)).strip()
+    # Biopython keeps inline markup as literal text ("I<sup>2</sup>"): rendered like every source's.
+    return re.sub(r"\s+", " ", normalise_markup(str(value))).strip()
 
 
 def _author(author: dict) -> str | None:

@@ -48,6 +48,19 @@ def docs_link(settings: Settings, out_dir: Path) -> tuple[str, bool]:
     return Path(link).as_posix(), target.is_file()
 
 
+def prisma_flow(con: duckdb.DuckDBPyConnection, run_id: str | None) -> list[dict]:
+    """The PRISMA boxes in diagram order: this night's count beside the count over all nights."""
+    boxes: dict[tuple, dict] = {}
+    for r in rows(con, """SELECT run_id, step, stage, box, label, source, records
+                          FROM marts.prisma_flow WHERE run_id IN (?, 'all nights')
+                          ORDER BY step, source""", [run_id or "all nights"]):
+        box = boxes.setdefault((r["step"], r["source"] or ""), {
+            "step": r["step"], "stage": r["stage"], "box": r["box"], "label": r["label"],
+            "night": 0, "all": 0})
+        box["all" if r["run_id"] == "all nights" else "night"] = r["records"]
+    return [boxes[k] for k in sorted(boxes)]
+
+
 def gather(con: duckdb.DuckDBPyConnection, settings: Settings, out_dir: Path) -> dict:
     run_id, sources = last_run(con)
     evidence = rows(con, f"SELECT * FROM marts.evidence_table LIMIT {MAX_ROWS}")
@@ -70,6 +83,9 @@ def gather(con: duckdb.DuckDBPyConnection, settings: Settings, out_dir: Path) ->
         "follow_up_days": [d for (d,) in con.execute(
             "SELECT follow_up_days FROM marts.evidence_table").fetchall()],
         "responders": rows(con, "SELECT * FROM marts.long_follow_up_responders"),
+        "reviews": rows(con, f"SELECT * FROM marts.reviews_and_protocols LIMIT {MAX_ROWS}"),
+        "flow": prisma_flow(con, run_id),
+        "accuracy": rows(con, "SELECT * FROM marts.extraction_accuracy"),
         "changes": changes,
         "changes_total": one("SELECT count(*) FROM marts.whats_new"),
         "backlog": backlog,

@@ -1,11 +1,21 @@
-"""Full texts: fetch the PDF each staged record links to, parse it, stage the result beside
-its batch (`batch-NNN.fulltext.jsonl`).
+"""Full texts: fetch and parse the full text of each staged record, stage the result beside its
+batch (`batch-NNN.fulltext.jsonl`), one line per record that has a full text to look for.
 
+Where a full text comes from, first that answers:
+1. a PMCID (PubMed's ArticleIdList, Europe PMC's `pmcid`): JATS from Europe PMC, then PMC;
+2. a preprint: Europe PMC's JATS full text of the preprint, when it holds one;
+3. the PDF the record links to.
+
+Each line says what happened (`status`):
+    read             {"format": "jats"|"pdf", "url", "sha256", "licence", "parsed"}
+    not_open_access  the text is closed today; the warehouse notes it and looks again later
+    retry            a transient failure (5xx, timeout, cut transfer) after the client's own
+                     retries; tried again on a later night, never quarantined for good
+    failed           a permanent failure (corrupt, encrypted, refused URL, 404) with a
+                     `quarantine` item carrying the reason
 Fetching stays in the harvest, with the other network calls, so extraction and loading remain
-offline. Each PDF is size-capped, time-bounded and checked to be a PDF by the client; a PDF
-that cannot be had or read (encrypted, corrupt, truncated, no text layer, absurdly long) becomes
-a quarantine line with the reason, and the batch goes on. A batch whose full texts are staged is
-not fetched again, so a harvest killed here resumes where it stopped.
+offline. A batch whose full texts are staged is not fetched again, so a harvest killed here
+resumes where it stopped.
 """
 
 from __future__ import annotations
@@ -15,34 +25,86 @@ import json
 from dataclasses import asdict
 
 from pipeline.config import Settings
-from pipeline.models import Quarantined
-from pipeline.sources.http import SourceError
+from pipeline.models import Article, Quarantined, RawRecord
+from pipeline.sources.fulltext_client import Fetched, FullTextClient, FullTextError
 from pipeline.staging import StagedBatch, write_atomic
 
 
-def stage_fulltexts(client, batch: StagedBatch, settings: Settings) -> int:
-    """Fetch and parse the batch's linked PDFs; the number of records that had one."""
+def wants_full_text(article: Article) -> bool:
+    return bool(article.pmcid or article.preprint_id or article.pdf_url)
+
+
+def _licence(raw: RawRecord, parsed: dict) -> str | None:
+    licence = parsed.get("licence") or {}
+    if licence.get("url") or licence.get("type"):
+        return licence.get("url") or licence.get("type")
+    if raw.content_type == "application/json":
+        try:
+            return json.loads(raw.payload).get("license")
+        except (ValueError, AttributeError):
+            return None
+    return None
+
+
+def _parse(fetched: Fetched, settings: Settings, pdf_parser) -> dict:
+    if fetched.format == "jats":
+        from pipeline.parse.jats import parse_jats
+        return parse_jats(fetched.body)
+    return pdf_parser.parse(fetched.body, max_bytes=settings.pdf_max_bytes)
+
+
+def _fetch(client: FullTextClient, article: Article) -> Fetched:
+    closed = None
+    for article_id in (article.pmcid, article.preprint_id):
+        if article_id:
+            fetched = client.jats(article_id)
+            if fetched.status == "read":
+                return fetched
+            closed = fetched
+    if article.pdf_url:
+        return client.pdf(article.pdf_url)
+    return closed or Fetched("not_open_access")
+
+
+def full_text_line(client: FullTextClient, raw: RawRecord, article: Article, settings: Settings,
+                   pdf_parser) -> dict:
+    """The staged line for one record (see module docstring)."""
+    from pipeline.parse.jats import JatsError
+    from pipeline.parse.errors import PdfError
+
+    record_id = article.record_id
+    try:
+        fetched = _fetch(client, article)
+        if fetched.status != "read":
+            return {"id": record_id, "status": fetched.status, "url": fetched.url}
+        parsed = _parse(fetched, settings, pdf_parser)
+        if fetched.format == "jats" and not parsed.get("open_access", True):
+            return {"id": record_id, "status": "not_open_access", "url": fetched.url}
+        return {"id": record_id, "status": "read", "format": fetched.format, "url": fetched.url,
+                "pdf_url": fetched.url, "sha256": hashlib.sha256(fetched.body).hexdigest(),
+                "licence": _licence(raw, parsed), "parsed": parsed}
+    except FullTextError as exc:
+        if exc.transient:
+            return {"id": record_id, "status": "retry", "reason": str(exc)}
+        reason = str(exc)
+    except (JatsError, PdfError) as exc:
+        reason = f"full text of {record_id}: {exc}"
+    payload = json.dumps({"id": record_id, "pmcid": article.pmcid, "pdf_url": article.pdf_url})
+    return {"id": record_id, "status": "failed", "reason": reason, "quarantine": asdict(Quarantined(
+        source=article.source, stage="pdf", reason=reason, payload=payload, source_id=article.source_id))}
+
+
+def stage_fulltexts(client: FullTextClient, batch: StagedBatch, settings: Settings) -> int:
+    """Fetch and parse the batch's full texts; the number of records that had one to look for."""
     if batch.fulltext_path.exists():
         return 0
-    # Imported here, not at module level: the PDF parser's field normalisers load spaCy (~2 s),
-    # which every process importing the harvest (the CLI, each DAG file parse) would pay.
-    from pipeline.parse.pdf import PdfError, parse_pdf
+    from pipeline.parse.pdf_bounded import BoundedPdfParser
 
-    lines = []
-    for _, article in batch.articles():
-        if not article.pdf_url:
-            continue
-        record_id = article.record_id
-        try:
-            data = client.fetch_pdf(article.pdf_url)
-            parsed = parse_pdf(data, max_bytes=settings.pdf_max_bytes)
-            lines.append({"id": record_id, "pdf_url": article.pdf_url,
-                          "sha256": hashlib.sha256(data).hexdigest(), "parsed": parsed})
-        except (PdfError, SourceError) as exc:
-            payload = json.dumps({"pdf_url": article.pdf_url, "id": record_id})
-            lines.append({"id": record_id, "quarantine": asdict(Quarantined(
-                source=article.source, stage="pdf", reason=f"PDF {article.pdf_url}: {exc}",
-                payload=payload, source_id=article.source_id))})
+    # One child process per batch, started on the first PDF (it loads spaCy's vocabularies).
+    with BoundedPdfParser() as pdf_parser:
+        lines = [full_text_line(client, raw, article, settings, pdf_parser)
+                 for raw, article in batch.articles() if wants_full_text(article)]
     write_atomic(batch.fulltext_path,
                  "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines))
     return len(lines)
+

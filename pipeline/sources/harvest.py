@@ -25,6 +25,7 @@ from pipeline.models import Quarantined
 from pipeline.parse.record_schema import check_article
 from pipeline.sources.europepmc import EuropePMCClient
 from pipeline.sources.fulltext import stage_fulltexts
+from pipeline.sources.fulltext_client import FullTextClient
 from pipeline.sources.http import SourceError
 from pipeline.sources.pubmed import PubMedClient
 from pipeline.staging import StagedWindow, staged_windows
@@ -171,9 +172,12 @@ def harvest(settings: Settings, source: str, query: str, since: date, until: dat
             window.save()
             try:
                 run(client, window, progress, settings.record_max_bytes)
-                if source == "europepmc":   # preprints link their PDFs; PubMed records do not
+                fulltexts = FullTextClient(settings)
+                try:
                     for batch in window.batches():
-                        stage_fulltexts(client, batch, settings)
+                        stage_fulltexts(fulltexts, batch, settings)
+                finally:
+                    fulltexts.close()
             except SourceError as exc:
                 _fail(window, exc, client)
                 raise

@@ -25,6 +25,7 @@ import duckdb
 
 from pipeline.config import Settings
 from pipeline.validate.gx_context import ephemeral_context  # sets GX_ANALYTICS_ENABLED first
+from pipeline.validate.docs_offline import make_offline
 from pipeline.validate.flags import Flag, flags_for, write_flags
 from pipeline.validate.results import Outcome, read_result
 from pipeline.validate.review_tables import review_table_flags
@@ -134,6 +135,7 @@ def validate_warehouse(con: duckdb.DuckDBPyConnection, settings: Settings, run_i
         flags.extend(suite_flags)
 
     context.build_data_docs()
+    make_offline(settings.docs_dir)          # no CDN: the docs must open on offline machines
     docs_index = Path(settings.docs_dir).resolve() / "index.html"
     flags.extend(review_table_flags(con))   # not a GX suite: a cross-check between two readings
 

@@ -57,27 +57,34 @@ def migrate(con: duckdb.DuckDBPyConnection, directory: Path) -> list[str]:
     return applied
 
 
-class WarehouseBusy(RuntimeError):
-    """The warehouse file is held open by another process; the message says which."""
+class WarehouseBusy(duckdb.IOException):
+    """The warehouse file is held open by another process; the message says which. (An
+    IOException, so callers that fall back to the published snapshot on one still do.)"""
 
 
 _HOLDER = re.compile(r"Conflicting lock is held in (.*?) \(PID (\d+)\)")
 
+# How long opening the warehouse waits out another process's connection (the curation UI's
+# per-request connections last milliseconds; a reader that holds on longer is reported).
+LOCK_WAIT_SECONDS = 30.0
 
-def _open(path: Path, read_only: bool, busy_wait: float = 0.0) -> duckdb.DuckDBPyConnection:
-    """Connect, waiting up to `busy_wait` seconds (with backoff) for another process to let go."""
-    deadline, pause = time.monotonic() + busy_wait, 0.05
+
+def open_file(path: Path, read_only: bool = False, wait: float = LOCK_WAIT_SECONDS) -> duckdb.DuckDBPyConnection:
+    """duckdb.connect, retried with backoff while another process holds the file's lock;
+    WarehouseBusy, naming the holder's PID, when it still does after `wait` seconds."""
+    deadline = time.monotonic() + wait
+    delay = 0.02
     while True:
         try:
             return duckdb.connect(str(path), read_only=read_only)
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower():
                 raise
-            if time.monotonic() + pause > deadline:
+            if time.monotonic() + delay > deadline:
                 error = exc
                 break
-            time.sleep(pause)
-            pause = min(pause * 2, 1.0)
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
     holder = _HOLDER.search(str(error))
     who = f"process {holder.group(2)} ({holder.group(1)})" if holder else "another process"
     raise WarehouseBusy(
@@ -91,9 +98,9 @@ def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConne
     WarehouseBusy, with the holder's PID, when another process has the file open."""
     path = Path(settings.warehouse)
     if read_only:
-        return _open(path, True, settings.warehouse_busy_wait)
+        return open_file(path, read_only=True, wait=settings.warehouse_busy_wait)
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = _open(path, False, settings.warehouse_busy_wait)
+    con = open_file(path, wait=settings.warehouse_busy_wait)
     migrate(con, settings.migrations_dir)
     apply_views(con, settings.marts_dir)
     return con

@@ -20,7 +20,7 @@ import duckdb
 from pipeline.models import SOURCES, Article, Quarantined, content_hash, utc_now
 from pipeline.staging import StagedWindow, query_hash
 from pipeline.warehouse.db import bulk_insert, transaction
-from pipeline.warehouse.fulltext import fulltext_rows
+from pipeline.warehouse.fulltext import fulltext_rows, location_rows, source_rows, status_row
 
 log = logging.getLogger(__name__)
 
@@ -131,6 +131,8 @@ def load_batch(con, index: CurrentArticles, batch, run_id: str, counts: LoadCoun
     fulltexts = batch.fulltexts()
     fulltext = {"core.pdf_documents": [], "core.pdf_tables": [], "core.evidence_rows": []}
     raws, articles, superseded, results, evidence, quarantine = [], [], set(), [], [], []
+    locations, sources, statuses, with_full_text = [], [], [], []
+    attempts = _previous_attempts(con, fulltexts)
     moved_links: dict[str, str] = {}
     latest: dict[str, int] = {}
     for position, (raw, article) in enumerate(records):
@@ -150,9 +152,12 @@ def load_batch(con, index: CurrentArticles, batch, run_id: str, counts: LoadCoun
             articles.append(row)
         record_id = article.record_id
         staged = fulltexts.get(record_id)
+        if staged:
+            statuses.append(status_row(article_id, article, staged,
+                                       attempts.get((article.source, article.source_id), 0), run_id, now))
         if staged and "quarantine" in staged:
             quarantine.append(quarantine_row(Quarantined(**staged["quarantine"]), run_id, now))
-        elif staged:
+        elif staged and "parsed" in staged:
             for table, rows in fulltext_rows(article_id, version, staged, run_id, now).items():
                 fulltext[table].extend(rows)
         extraction = extraction_list[position] if by_position else extractions.get(record_id)
@@ -165,6 +170,10 @@ def load_batch(con, index: CurrentArticles, batch, run_id: str, counts: LoadCoun
             row, items = extraction_rows(article_id, version, extraction, run_id, now)
             results.append(row)
             evidence.extend(items)
+            locations.extend(location_rows(article_id, version, extraction))
+            sources.extend(source_rows(article_id, version, extraction))
+            if extraction.get("field_sources"):
+                with_full_text.append((article_id, version, extraction["extractor_version"]))
     quarantine += [quarantine_row(q, run_id, now) for q in rejected]
     counts.quarantined += len(quarantine)
     bulk_insert(con, "raw.records", raws)
@@ -179,12 +188,50 @@ def load_batch(con, index: CurrentArticles, batch, run_id: str, counts: LoadCoun
                          AND a.pdf_url IS DISTINCT FROM m.pdf_url""",
                     [list(moved_links), list(moved_links.values())])
     before = con.execute("SELECT count(*) FROM core.extractions").fetchone()[0]
+    replace_abstract_only(con, with_full_text)
     bulk_insert(con, "core.extractions", results)
     counts.extractions += con.execute("SELECT count(*) FROM core.extractions").fetchone()[0] - before
     bulk_insert(con, "core.evidence", evidence)
+    bulk_insert(con, "core.evidence_locations", locations)
+    bulk_insert(con, "core.extraction_sources", sources)
+    bulk_insert(con, "ops.fulltext_status", statuses, on_conflict=(
+        "(article_id) DO UPDATE SET source = excluded.source, source_id = excluded.source_id, "
+        "status = excluded.status, format = excluded.format, url = excluded.url, "
+        "reason = excluded.reason, attempts = excluded.attempts, "
+        "last_tried_at = excluded.last_tried_at, next_try_at = excluded.next_try_at, "
+        "run_id = excluded.run_id"))
     bulk_insert(con, "ops.quarantine", quarantine)
     for table, rows in fulltext.items():
         bulk_insert(con, table, rows)
+
+
+def _previous_attempts(con, fulltexts: dict) -> dict[tuple[str, str], int]:
+    """Transient full-text failures so far, by (source, source_id), for the batch's records."""
+    if not fulltexts:
+        return {}
+    ids = [record_id.partition(":")[2] for record_id in fulltexts]
+    rows = con.execute("""SELECT source, source_id, attempts FROM ops.fulltext_status
+                          WHERE status = 'retry' AND list_contains(?, source_id)""", [ids]).fetchall()
+    return {(source, source_id): n for source, source_id, n in rows}
+
+
+def replace_abstract_only(con, keys: list[tuple[str, int, str]]) -> None:
+    """Drop stored extractions of these (article, version, extractor) that were read from the
+    abstract alone: the full text arrived later (a retried or newly open text), and its
+    extraction replaces them, value and evidence together. One read with the full text is kept."""
+    if not keys:
+        return
+    for table in ("core.evidence", "core.evidence_locations", "core.extractions"):
+        con.execute(f"""DELETE FROM {table} t USING
+                           (SELECT unnest(?) AS article_id, unnest(?) AS article_version,
+                                   unnest(?) AS extractor_version) k
+                        WHERE t.article_id = k.article_id AND t.article_version = k.article_version
+                          AND t.extractor_version = k.extractor_version
+                          AND NOT EXISTS (SELECT 1 FROM core.extraction_sources s
+                                          WHERE s.article_id = k.article_id
+                                            AND s.article_version = k.article_version
+                                            AND s.extractor_version = k.extractor_version)""",
+                    [[k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys]])
 
 
 def watermark(con, source: str, query: str):

@@ -33,7 +33,8 @@ def add_extraction(con, article_id, extractor_version, values, flags=(), evidenc
     """values: column -> value; evidence: (field, snippet, rule, confidence) found in the text."""
     extracted_at = extracted_at or T0 + timedelta(hours=1)
     columns = ["relevant", "design", "sample_size", "targets", "target_groups", "guidance",
-               "follow_up_days", "outcome_direction", "indication"]
+               "follow_up_days", "responder_pct", "responder_threshold_pct", "mean_change",
+               "outcome_scale", "outcome_direction", "indication", "adverse_events"]
     row = [values.get(c, [] if c in ("targets", "target_groups", "guidance") else None) for c in columns]
     con.execute(f"""INSERT INTO core.extractions (article_id, article_version, extractor_version,
                         {', '.join(columns)}, flags, run_id, extracted_at)

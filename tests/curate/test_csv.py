@@ -6,12 +6,14 @@ import csv
 import io
 import json
 
+import duckdb
 import pytest
 from click.testing import CliRunner
 
 from pipeline.curate import store
 from pipeline.curate.cli import curate
 from pipeline.curate.csvio import COLUMNS, export_csv, import_csv
+from pipeline.curate.fields import FIELDS
 from tests.curate.helpers import evidence_current
 
 
@@ -47,7 +49,7 @@ def test_export_lists_pending_fields_with_context(con):
     design = rows[0]
     assert design["current_value"] == "rct" and design["curation_id_in_force"] == ""
     assert "low confidence" in design["flags"] and design["action"] == ""
-    assert len(exported(con, all_fields=True)) == 3 * 9
+    assert len(exported(con, all_fields=True)) == 3 * len(FIELDS)   # every curatable field
 
 
 def test_a_filled_sheet_imports_in_one_go(con):
@@ -152,3 +154,46 @@ def test_the_group_reads_settings_from_the_environment_when_run_alone(built):
                                 env={"LITMINE_WAREHOUSE": str(built.warehouse)})
     assert result.exit_code == 0, result.output
     assert result.output.count("pmid:") == 1 and "pmid:1001" in result.output
+
+
+def test_a_formula_title_stays_text_in_the_sheet_and_the_round_trip_still_imports(con):
+    title = '=HYPERLINK("http://evil.example/", "open")'
+    con.execute("UPDATE core.articles SET title = ? WHERE article_id = 'pmid:1001'", [title])
+    con.execute("UPDATE core.extractions SET design = '-rct' WHERE article_id = 'pmid:1001'")
+    rows = exported(con)
+    design = next(r for r in rows if r["article_id"] == "pmid:1001" and r["field"] == "design")
+    assert design["title"] == "'" + title and design["current_value"] == "'-rct"
+    design.update(action="accept", curator="ann")
+    import_csv(con, sheet([design]))       # the apostrophe is ours: the shown value still matches
+    assert evidence_current(con, "pmid:1001")["curated_fields"] == ["design"]
+
+
+def test_curate_stats_estimates_accuracy_per_field_with_an_interval(built):
+    con = duckdb.connect(str(built.warehouse))
+    store.curate(con, "pmid:1001", "design", "accept", curator="ann")
+    store.curate(con, "pmid:1003", "design", "correct", "case_report", curator="ann", reason="one patient")
+    store.curate(con, "pmid:1004", "design", "accept", curator="bob")
+    store.curate(con, "pmid:1001", "sample_size", "correct", "42", curator="ann", reason="abstract")
+    con.close()
+    env = {"LITMINE_WAREHOUSE": str(built.warehouse)}
+    out = CliRunner().invoke(curate, ["stats"], env=env)
+    assert out.exit_code == 0, out.output
+    design = next(line for line in out.output.splitlines() if line.startswith("design "))
+    assert design.split()[:4] == ["design", "t1", "3", "2"] and "67% (21%-94%)" in design
+    rows = [json.loads(line) for line in CliRunner().invoke(curate, ["stats", "--json"], env=env).output.splitlines()]
+    size = next(r for r in rows if r["field"] == "sample_size")
+    assert (size["reviewed"], size["accepted"], size["accuracy"], size["unreviewed"]) == (1, 0, 0.0, 3)
+
+
+def test_curate_undo_from_the_shell(built):
+    env = {"LITMINE_WAREHOUSE": str(built.warehouse)}
+    runner = CliRunner()
+    out = runner.invoke(curate, ["set", "pmid:1001", "sample_size", "42", "--curator", "ann",
+                                 "--reason", "abstract"], env=env)
+    assert out.exit_code == 0, out.output
+    out = runner.invoke(curate, ["undo", "--curator", "ann"], env=env)
+    assert out.exit_code == 0 and "pmid:1001 sample_size = extracted value" in out.output
+    con = duckdb.connect(str(built.warehouse))
+    assert evidence_current(con, "pmid:1001")["curated_fields"] == []
+    con.close()
+    assert runner.invoke(curate, ["undo", "--curator", "ann"], env=env).exit_code == 1

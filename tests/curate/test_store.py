@@ -197,3 +197,47 @@ def test_validation_flags_on_other_columns_are_shown_but_not_queued(con):
     assert "pmid:1004" not in [i.article_id for i in store.queue(con)]
     record = store.load_record(con, "pmid:1004")
     assert [f.reason for f in record.record_flags] == ["title does not match the pattern \\S"]
+
+
+def test_outcome_numbers_indication_and_adverse_events_are_curatable(con):
+    store.curate(con, "pmid:1001", "responder_pct", "correct", "64%", curator="ann", reason="Table 2")
+    store.curate(con, "pmid:1001", "responder_threshold_pct", "correct", "50", curator="ann", reason="methods")
+    store.curate(con, "pmid:1001", "mean_change", "correct", "\u22123.1", curator="ann", reason="abstract")
+    store.curate(con, "pmid:1001", "outcome_scale", "correct", "NRS", curator="ann", reason="abstract")
+    store.curate(con, "pmid:1001", "indication", "correct", "Knee osteoarthritis pain", curator="ann", reason="x")
+    store.curate(con, "pmid:1001", "adverse_events", "correct", "none serious", curator="ann", reason="safety")
+    row = evidence_current(con, "pmid:1001")
+    assert (row["responder_pct"], row["responder_threshold_pct"], row["mean_change"]) == (64.0, 50.0, -3.1)
+    assert (row["outcome_scale"], row["indication"], row["adverse_events"]) == \
+        ("nrs", "knee osteoarthritis pain", "none serious")
+    with pytest.raises(store.CurationError, match="responders must be from 0 to 100 %, not 140"):
+        store.curate(con, "pmid:1001", "responder_pct", "correct", "140", curator="ann", reason="typo")
+    store.curate(con, "pmid:1001", "adverse_events", "not_reported", curator="ann",
+                 reason="the abstract does not say")
+    assert evidence_current(con, "pmid:1001")["adverse_events"] is None
+
+
+def test_undo_puts_back_what_was_in_force_before_the_curators_last_action(con):
+    store.curate(con, "pmid:1001", "design", "correct", "case_series", curator="ann", reason="r1")
+    store.curate(con, "pmid:1001", "design", "correct", "rct", curator="ann", reason="r2")
+    store.curate(con, "pmid:1003", "guidance", "accept", curator="bob")
+    store.undo_last(con, "ann")                     # ann's last: design -> rct
+    assert evidence_current(con, "pmid:1001")["design"] == "case_series"
+    store.undo_last(con, "ann")                     # and the one before: back to the extractor
+    row = evidence_current(con, "pmid:1001")
+    assert row["design"] == "rct" and row["curated_fields"] == []
+    assert [i.article_id for i in store.queue(con)][0] == "pmid:1001"    # flagged again
+    assert store.undo_last(con, "ann") is None     # nothing left of ann's; bob's stays
+    assert evidence_current(con, "pmid:1003")["curated_fields"] == ["guidance"]
+
+
+def test_a_selected_span_is_kept_as_the_overrides_evidence(con):
+    text = GENICULAR_TITLE + "\n" + GENICULAR_ABSTRACT
+    start = text.index("Forty-two patients")
+    o = store.curate(con, "pmid:1001", "sample_size", "correct", "42", curator="ann", reason="r",
+                     evidence={"text": "Forty-two patients", "start": start, "end": start + 18})
+    assert o.evidence == {"text": "Forty-two patients", "start": start, "end": start + 18}
+    assert store.load_record(con, "pmid:1001").fields["sample_size"].override.evidence["start"] == start
+    with pytest.raises(store.CurationError, match="not in the record"):
+        store.curate(con, "pmid:1001", "sample_size", "correct", "42", curator="ann", reason="r",
+                     evidence={"text": "ninety patients", "start": 0, "end": 3})

@@ -32,8 +32,8 @@ def test_nightly_schedule_and_retries_are_declared(dagbag):
     dag = dagbag.dags["litmine_nightly"]
     assert dag.schedule == "@daily" or str(dag.timetable.summary) == "@daily"
     assert dag.catchup is False and dag.max_active_runs == 1
-    assert set(dag.task_ids) == {"harvest_pubmed", "harvest_preprints", "stage_reextraction", "extract", "load",
-                                 "validate", "publish"}
+    assert set(dag.task_ids) == {"harvest_pubmed", "harvest_preprints", "stage_reextraction",
+                                 "stage_fulltext_retries", "extract", "load", "validate", "publish"}
     for task in dag.tasks:
         assert task.retries >= 3 and task.retry_exponential_backoff
         assert task.execution_timeout and task.execution_timeout <= timedelta(hours=2)

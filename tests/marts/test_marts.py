@@ -8,8 +8,8 @@ from pipeline.warehouse import db
 from tests.marts.warehouse import (add_article, add_extraction, add_run, add_study,
                                    add_validation_flag, at, curate, query)
 
-MARTS = ["curation_backlog", "evidence_table", "long_follow_up_responders",
-         "studies_by_target_and_design", "whats_new"]
+MARTS = ["curation_backlog", "evidence_table", "extraction_accuracy", "long_follow_up_responders", "prisma_flow",
+         "reviews_and_protocols", "studies_by_target_and_design", "whats_new"]
 
 
 @pytest.fixture
@@ -46,7 +46,8 @@ def test_evidence_table_is_one_row_per_relevant_study_with_curated_values(con):
     assert row["targets"] == "infrapatellar branch of the saphenous nerve"
     assert row["guidance"] == "ultrasound"
     assert row["follow_up"] == "6 months"
-    assert row["outcome"] == "62% responders (>50% relief); improved"
+    assert row["outcome"] == "outcome at 6 months: 62% responders (50% relief threshold)"
+    assert row["pubmed_url"] == "https://pubmed.ncbi.nlm.nih.gov/1/"
 
 
 @pytest.mark.parametrize("days, shown", [(84, "12 weeks"), (365, "1 year"), (51, "51 days"),
@@ -56,12 +57,41 @@ def test_evidence_table_shows_follow_up_in_a_readers_unit(con, days, shown):
     assert con.execute("SELECT follow_up FROM marts.evidence_table").fetchone()[0] == shown
 
 
-def test_evidence_table_lists_stronger_designs_first(con):
+def test_evidence_table_lists_primary_studies_stronger_designs_first(con):
     add_study(con, "pmid:1", design="case_report", year=2025)
     add_study(con, "pmid:2", design="rct", year=2020)
-    add_study(con, "pmid:3", design="systematic_review", year=2021, sample_size=None)
+    add_study(con, "pmid:3", design="systematic_review", year=2021, sample_size=None,
+              responder_pct=70.0, responder_threshold_pct=50.0)
+    add_study(con, "pmid:4", design="protocol", year=2024, sample_size=None)
     designs = [d for (d,) in con.execute("SELECT design FROM marts.evidence_table").fetchall()]
-    assert designs == ["systematic_review", "rct", "case_report"]
+    assert designs == ["rct", "case_report"]
+    # Reviews and protocols have their own mart; a review's (cited) responder rate stays there.
+    secondary = query(con, "SELECT article_id, publication_kind, outcome_as_reported "
+                           "FROM marts.reviews_and_protocols")
+    assert [(r["article_id"], r["publication_kind"]) for r in secondary] == \
+        [("pmid:3", "review"), ("pmid:4", "protocol")]
+    assert con.execute("SELECT count(*) FROM marts.long_follow_up_responders").fetchone()[0] == 0
+
+
+def test_evidence_table_drops_target_names_a_more_precise_one_repeats(con):
+    add_study(con, "pmid:1", targets=("lumbar medial branch nerve", "lumbar medial branch",
+                                      "medial branch", "genicular nerves", "superolateral genicular nerve",
+                                      "saphenous nerve"))
+    targets = con.execute("SELECT targets FROM marts.evidence_table").fetchone()[0]
+    assert targets == "lumbar medial branch nerve; superolateral genicular nerve; saphenous nerve"
+
+
+@pytest.mark.parametrize("values, outcome", [
+    (dict(responder_pct=62.0, responder_threshold_pct=50.0), "outcome at 6 months: 62% responders (50% relief threshold)"),
+    (dict(mean_change=-3.1, outcome_scale="nrs", follow_up_days=84), "NRS at 12 weeks: mean change -3.1"),
+    (dict(mean_change=-20.0, outcome_scale="womac", responder_pct=45.0, follow_up_days=None),
+     "WOMAC: mean change -20; 45% responders"),
+    (dict(outcome_direction="no_difference"), "outcome at 6 months: no difference"),
+    (dict(outcome_direction=None), "not reported"),
+])
+def test_evidence_table_reads_outcome_as_measure_time_point_and_effect(con, values, outcome):
+    add_study(con, "pmid:1", **values)
+    assert con.execute("SELECT outcome FROM marts.evidence_table").fetchone()[0] == outcome
 
 
 # --- studies_by_target_and_design -------------------------------------------------------------
@@ -118,7 +148,7 @@ def test_whats_new_lists_what_the_last_run_added_or_changed(con):
         ("new record", "pmid:3", None, None, None),
         ("new version", "pmid:1", None, None, None),
         ("value changed", "pmid:1", "sample_size", "40", "44"),
-        ("curated", "pmid:1", "guidance", "null", '["fluoroscopy"]'),
+        ("curated", "pmid:1", "guidance", "not reported", "fluoroscopy"),   # as a reader writes it
     ]
 
 
@@ -163,3 +193,25 @@ def test_curation_backlog_brings_back_an_override_made_on_an_older_record(con):
                      "current_value": "20"}]
     curate(con, "pmid:1", "sample_size", 21, at(25))             # re-checked on the new version
     assert query(con, "SELECT * FROM marts.curation_backlog") == []
+
+
+# --- prisma_flow ------------------------------------------------------------------------------
+
+def test_prisma_flow_counts_each_night_from_identified_to_curated(con):
+    add_run(con, "run-1", at(1))
+    con.execute("UPDATE ops.runs SET fetched = 3, unchanged = 1, quarantined = 1 WHERE source = 'pubmed'")
+    con.execute("UPDATE ops.runs SET fetched = 1 WHERE source = 'europepmc'")
+    add_study(con, "pmid:1", flags=[("design", "low confidence 0.41 < 0.60")])
+    add_study(con, "pmid:2", relevant=False)
+    add_study(con, "pmid:3")
+    curate(con, "pmid:3", "sample_size", 41, at(2))
+    flow = {(r["box"], r["source"]): r["records"]
+            for r in query(con, "SELECT * FROM marts.prisma_flow WHERE run_id = 'run-1'")}
+    assert flow == {("identified", "pubmed"): 3, ("identified", "europepmc"): 1,
+                    ("duplicates", None): 1, ("unreadable", None): 1, ("screened", None): 3,
+                    ("excluded", None): 1, ("relevant", None): 2, ("full_text", None): 0,
+                    ("extracted", None): 2, ("flagged", None): 1, ("curated", None): 1}
+    labels = [r["label"] for r in query(con, "SELECT label FROM marts.prisma_flow "
+                                             "WHERE run_id = 'all nights' ORDER BY step, source")]
+    assert labels[:2] == ["Records identified from Europe PMC preprints", "Records identified from PubMed"]
+    assert "Records screened" in labels and "Reports with curated values" in labels

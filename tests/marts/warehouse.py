@@ -52,16 +52,17 @@ def add_extraction(con, article_id: str, run_id: str, extracted: datetime, artic
                    target_groups=("genicular",), guidance=("ultrasound",),
                    follow_up_days: int | None = 180, responder_pct: float | None = None,
                    responder_threshold_pct: float | None = None, outcome_direction: str | None = "improved",
+                   mean_change: float | None = None, outcome_scale: str | None = None,
                    flags=()) -> None:
     con.execute("""INSERT INTO core.extractions (article_id, article_version, extractor_version, relevant,
                        design, sample_size, targets, target_groups, guidance, follow_up_days,
                        outcome_text, responder_pct, responder_threshold_pct, outcome_direction,
-                       indication, flags, run_id, extracted_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'Pain improved.', ?, ?, ?, 'knee osteoarthritis',
-                           ?, ?, ?)""",
+                       mean_change, outcome_scale, indication, flags, run_id, extracted_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'Pain improved.', ?, ?, ?, ?, ?,
+                           'knee osteoarthritis', ?, ?, ?)""",
                 [article_id, article_version, extractor_version, relevant, design, sample_size,
                  list(targets), list(target_groups), list(guidance), follow_up_days, responder_pct,
-                 responder_threshold_pct, outcome_direction,
+                 responder_threshold_pct, outcome_direction, mean_change, outcome_scale,
                  json.dumps([{"field": f, "reason": r} for f, r in flags]), run_id, extracted])
 
 

@@ -44,16 +44,19 @@ def test_report_renders_every_section_self_contained(warehouse, settings):
     path = write_report(warehouse, settings, report_dir(settings))
     assert path == Path(settings.warehouse).parent / "report" / "index.html"
     html = path.read_text()
-    for section in ("Run summary", "Evidence table", "Evidence map", "Follow-up",
+    for section in ("Run summary", "Flow of records (PRISMA 2020)", "Evidence table",
+                    "Reviews, protocols and technical notes", "Extraction quality", "Evidence map", "Follow-up",
                     "What's new in the last run", "Curation backlog"):
         assert section in html
     # Self-contained: inline CSS and SVG; no script, stylesheet link, image or font from elsewhere.
     assert "<style>" in html and "<script" not in html and "<link" not in html
-    assert not re.search(r'(src|href)="(https?:)?//', html)
+    assert not re.search(r'src="(https?:)?//', html) and "url(" not in html
+    # Links out (PubMed, DOI) are navigation, not resources the page needs.
     # Data Docs linked relatively: warehouse/report/ -> warehouse/docs/index.html.
     assert 'href="../docs/index.html"' in html
     # The evidence table, with the curator's value and escaped text.
-    assert "Ilfeld B 2024" in html and "62% responders (&gt;50% relief)" in html
+    assert "Ilfeld B 2024" in html and "outcome at 6 months: 62% responders (50% relief threshold)" in html
+    assert 'href="https://pubmed.ncbi.nlm.nih.gov/1/"' in html
     assert "Patel D &lt;b&gt; 2024" in html and "Patel D <b>" not in html
     assert re.search(r"Moss K 2024.*?<td class=\"num\">32</td>", html, re.S)
     assert "rules disagree: largest count 12, enrolment count 5" in html   # the backlog
@@ -72,7 +75,22 @@ def test_evidence_map_has_one_bubble_per_target_and_design_cell(warehouse, setti
     bars = re.findall(r'<rect class="bar" data-band="([^"]+)" data-studies="(\d+)"', html)
     assert {unescape(band): int(n) for band, n in bars} == {
         "< 1 month": 0, "1–3 months": 1, "3–6 months": 0, "6–12 months": 1, "≥ 12 months": 1,
-        "not reported": 1}
+        "not reported": 0}      # the review is not in the evidence table
+
+
+def test_report_shows_the_flow_of_records_and_the_accuracy_estimate(warehouse, settings):
+    warehouse.execute("UPDATE ops.runs SET fetched = 4 WHERE source = 'pubmed'")
+    curate(warehouse, "pmid:1", "design", "rct", at(0.9), action="accept", old_value="rct")
+    curate(warehouse, "pmid:3", "design", "case_report", at(0.9), old_value="case_series")
+    html = write_report(warehouse, settings, report_dir(settings)).read_text()
+    flow = re.search(r'<table class="prisma-flow">.*?</table>', html, re.S).group(0)
+    cells = {box: (int(night), int(total)) for box, night, total in re.findall(
+        r'<tr data-box="(\w+)">.*?<td class="num">(\d+)</td><td class="num">(\d+)</td>', flow, re.S)}
+    assert cells["identified"] == (4, 4) and cells["screened"] == (4, 4) and cells["relevant"] == (4, 4)
+    assert cells["curated"] == (3, 3)
+    quality = re.search(r'<table class="accuracy">.*?</table>', html, re.S).group(0)
+    design = re.search(r'<tr data-field="design">.*?</tr>', quality, re.S).group(0)
+    assert "<b>50 %</b>" in design and "(9–91 %)" in design     # 1 of 2 kept, Wilson 95 %
 
 
 def test_report_reads_the_read_only_snapshot(warehouse, settings, tmp_path):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
+import subprocess
 from dataclasses import replace
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -169,6 +171,26 @@ def test_data_docs_are_written_under_docs_dir_and_nowhere_else(con, settings, tm
     assert (PROJECT_ROOT / "gx").exists() == repo_gx_before
     written = {p.name for p in tmp_path.iterdir()} - {"cwd", "docs"}
     assert all(name.startswith("w.duckdb") for name in written), written
+
+
+def test_data_docs_render_offline_with_local_assets_only(con, settings):
+    add_good(con, 2)
+    report = validate_warehouse(con, settings, "run-1")
+    pages = list(settings.docs_dir.rglob("*.html"))
+    assert len(pages) >= 3
+    for page in pages:
+        html = page.read_text()
+        assert not re.search(r'<(script|link)\b[^>]*(src|href)="(https?:)?//', html), page
+        assert "static/litmine/docs.js" in html
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("no chromium to render the page offline")
+    dom = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                          "--disable-background-networking", "--dump-dom",
+                          report.docs_index.as_uri()], capture_output=True, text=True, timeout=120).stdout
+    # The validation runs and suites, listed by the page's scripts from local files.
+    assert re.search(r'<td>\s*articles\s*</td>', dom) and re.search(r'<td>\s*extractions\s*</td>', dom)
+    assert "run-1" in dom
 
 
 def test_an_empty_warehouse_passes(con, settings):

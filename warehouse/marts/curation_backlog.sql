@@ -82,6 +82,10 @@ SELECT
         WHEN 'follow_up_days'    THEN to_json(ec.follow_up_days)
         WHEN 'outcome'           THEN to_json(ec.outcome_text)
         WHEN 'outcome_direction' THEN to_json(ec.outcome_direction)
+        WHEN 'outcome_scale'     THEN to_json(ec.outcome_scale)
+        WHEN 'mean_change'       THEN to_json(ec.mean_change)
+        WHEN 'responder_pct'     THEN to_json(ec.responder_pct)
+        WHEN 'responder_threshold_pct' THEN to_json(ec.responder_threshold_pct)
         WHEN 'indication'        THEN to_json(ec.indication)
         WHEN 'adverse_events'    THEN to_json(ec.adverse_events)
     END::VARCHAR                                                     AS current_value,

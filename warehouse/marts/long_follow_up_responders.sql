@@ -9,28 +9,32 @@
 --  * more than half of the patients responded (responder_pct > 50).
 -- A study with no threshold stated is left out: "62 % improved" without a definition is not
 -- the same claim. One row per study, with its target groups as a list; to answer per target:
---   SELECT unnest(target_groups) AS target_group, count(*) FROM marts.long_follow_up_responders GROUP BY 1
--- Built on core.evidence_current: a curated follow-up moves a study in or out.
+--   SELECT target_group, count(*) FROM (SELECT unnest(target_groups) AS target_group
+--   FROM marts.long_follow_up_responders) GROUP BY 1     (DuckDB 1.x cannot GROUP BY an unnest)
+-- Primary studies only: a review quoting a cited study's responder rate is not a second study.
+-- Built on core.studies (core.evidence_current): a curated follow-up moves a study in or out.
 CREATE OR REPLACE VIEW marts.long_follow_up_responders AS
 SELECT
-    concat_ws(' ', coalesce(ec.first_author, 'Anonymous'), ec.year::VARCHAR) AS study,
+    ec.study,
     ec.target_groups,
-    CASE WHEN len(coalesce(ec.targets, [])) > 0 THEN array_to_string(ec.targets, '; ')
-         ELSE 'not reported' END                AS targets,
+    ec.targets_text                             AS targets,
     coalesce(ec.design, 'not reported')         AS design,
     ec.sample_size                              AS patients,
     ec.follow_up_days,
     ec.responder_pct,
     ec.responder_threshold_pct,
+    ec.outcome_summary                          AS outcome,
     ec.outcome_text,
     ec.indication,
     ec.article_id,
     ec.pmid,
     ec.doi,
+    ec.pubmed_url,
+    ec.doi_url,
     ec.year,
     ec.curated_fields
-FROM core.evidence_current AS ec
-WHERE ec.relevant
+FROM core.studies AS ec
+WHERE ec.relevant AND ec.publication_kind = 'primary study'
   AND ec.follow_up_days >= 180
   AND ec.responder_threshold_pct >= 50
   AND ec.responder_pct > 50

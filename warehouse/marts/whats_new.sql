@@ -10,8 +10,9 @@
 --                   work (new record version or new extractor version) - one row per field;
 --   'curated'       a curator's override recorded since the previous run finished, up to the
 --                   end of the last run (the window the last snapshot picked up).
--- old_value / new_value are JSON text, so values of every type fit one column and compare the
--- way core.curation stores them. `overridden` says the field has a curator's value in force:
+-- old_value / new_value are the values as a reader writes them ("rct", "genicular; saphenous",
+-- "yes", "not reported"); old_json / new_json keep them as JSON text, typed, the way
+-- core.curation stores them. `overridden` says the field has a curator's value in force:
 -- then an extraction change does not change what analysts read.
 CREATE OR REPLACE VIEW marts.whats_new AS
 WITH runs AS (
@@ -60,14 +61,15 @@ extraction_values AS (
                to_json(mean_change)::VARCHAR             AS mean_change,
                to_json(outcome_scale)::VARCHAR           AS outcome_scale,
                to_json(outcome_direction)::VARCHAR       AS outcome_direction,
-               to_json(indication)::VARCHAR              AS indication
+               to_json(indication)::VARCHAR              AS indication,
+               to_json(adverse_events)::VARCHAR          AS adverse_events
         FROM core.extractions
     )
     -- INCLUDE NULLS: a value that appears or disappears is a change too.
     UNPIVOT INCLUDE NULLS (value FOR field IN (
         relevant, design, sample_size, targets, target_groups, guidance, follow_up_days,
         responder_pct, responder_threshold_pct, mean_change, outcome_scale, outcome_direction,
-        indication))
+        indication, adverse_events))
 ),
 extraction_history AS (
     SELECT *,
@@ -109,8 +111,24 @@ SELECT
     ec.title,
     ec.relevant,
     ch.field,
-    ch.old_value,
-    ch.new_value,
+    CASE WHEN ch.change IN ('value changed', 'curated') THEN
+        CASE json_type(ch.old_value::JSON)
+            WHEN 'NULL'    THEN 'not reported'
+            WHEN 'VARCHAR' THEN ch.old_value::JSON->>'$'
+            WHEN 'BOOLEAN' THEN CASE WHEN (ch.old_value::JSON->>'$')::BOOLEAN THEN 'yes' ELSE 'no' END
+            WHEN 'ARRAY'   THEN coalesce(nullif(array_to_string(from_json(ch.old_value::JSON, '["VARCHAR"]'), '; '), ''), 'none')
+            ELSE coalesce(ch.old_value, 'not reported')
+        END END                                                   AS old_value,
+    CASE WHEN ch.change IN ('value changed', 'curated') THEN
+        CASE json_type(ch.new_value::JSON)
+            WHEN 'NULL'    THEN 'not reported'
+            WHEN 'VARCHAR' THEN ch.new_value::JSON->>'$'
+            WHEN 'BOOLEAN' THEN CASE WHEN (ch.new_value::JSON->>'$')::BOOLEAN THEN 'yes' ELSE 'no' END
+            WHEN 'ARRAY'   THEN coalesce(nullif(array_to_string(from_json(ch.new_value::JSON, '["VARCHAR"]'), '; '), ''), 'none')
+            ELSE coalesce(ch.new_value, 'not reported')
+        END END                                                   AS new_value,
+    ch.old_value                                                  AS old_json,
+    ch.new_value                                                  AS new_json,
     coalesce(list_contains(ec.curated_fields, ch.field), false) AS overridden,
     ch.changed_at,
     ch.changed_by,

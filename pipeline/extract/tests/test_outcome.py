@@ -56,3 +56,10 @@ def test_a_protocol_has_no_finding(extract):
                   "opioid use. Results: The trial will report pain at 12 months.",
                   title="Intercostal nerve freezing for rib fractures: study protocol for a randomised trial")
     assert out["design"] == "protocol" and out["outcome"]["direction"] is None
+
+
+def test_the_finding_carries_its_time_point(extract):
+    out = extract("Results: At 12 weeks, pain was significantly lower after freezing than after sham. "
+                  "Patients were followed for 6 months.")
+    assert out["outcome"]["direction"] == "improved"
+    assert out["outcome"]["time_point_days"] == 84 and out["follow_up_days"] == 180

@@ -71,3 +71,12 @@ def test_a_reviews_nerves_are_kept_but_sent_to_a_curator(extract):
 ])
 def test_a_nerve_the_procedure_protects_is_not_a_target(extract, abstract):
     assert extract(abstract)["target_groups"] == []
+
+
+@pytest.mark.parametrize("abstract, groups", [
+    ("Forty patients underwent pudendal cryoablation for neuralgia.", ["pudendal"]),
+    ("Outcomes after genicular RF were compared with steroid injection.", ["genicular"]),
+    ("Suprascapular PRF relieved shoulder pain for six months.", ["suprascapular"]),
+])
+def test_a_procedure_named_by_its_nerve(extract, abstract, groups):
+    assert extract(abstract)["target_groups"] == groups
