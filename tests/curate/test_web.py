@@ -295,8 +295,10 @@ def test_full_text_evidence_shows_its_sentence_section_and_pdf_page(client, sett
     sections = [{"name": "Introduction", "text": "Pain after thoracotomy is common.", "page_start": 1},
                 {"name": "Methods", "text": "Patients were followed up. Follow-up lasted 12 weeks "
                                             "after the procedure. Data were analysed.", "page_start": 3}]
-    con.execute("""INSERT INTO core.pdf_documents VALUES ('pmid:1004', 1, 'https://example.org/p1004.pdf',
-                   'sha', 5, ?, '[]', 'run-test', now())""", [json.dumps(sections)])
+    con.execute("""INSERT INTO core.pdf_documents (article_id, article_version, pdf_url, pdf_sha256, pages,
+                   sections, references_list, run_id, parsed_at)
+                   VALUES ('pmid:1004', 1, 'https://example.org/p1004.pdf', 'sha', 5, ?, '[]', 'run-test', now())""",
+                [json.dumps(sections)])
     con.execute("""INSERT INTO core.evidence VALUES ('pmid:1004', 1, 't1', 'follow_up', 0, '12 weeks',
                    9000, 9008, 'follow_up.weeks', 0.8)""")
     con.close()
