@@ -32,6 +32,7 @@ COPY --chown=airflow:0 pyproject.toml README.md ./
 COPY --chown=airflow:0 pipeline/ pipeline/
 RUN pip install --no-cache-dir --no-deps -e .
 COPY --chown=airflow:0 warehouse/migrations/ warehouse/migrations/
+COPY --chown=airflow:0 warehouse/marts/ warehouse/marts/
 COPY --chown=airflow:0 expectations/ expectations/
 COPY --chown=airflow:0 schemas/ schemas/
 COPY --chown=airflow:0 dags/ dags/

@@ -12,11 +12,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pendulum
-from airflow.sdk import Param, dag, task
-from airflow.sdk.definitions.context import get_current_context
+from airflow.sdk import Asset, Param, dag, get_current_context, task
 
 from pipeline import nightly
 from pipeline.config import DEFAULT_QUERY, Settings
+from pipeline.notify import FailureEmail, record_task_failure
 
 DEFAULT_ARGS = {
     "owner": "litmine",
@@ -25,7 +25,11 @@ DEFAULT_ARGS = {
     "retry_exponential_backoff": 2.0,
     "max_retry_delay": timedelta(hours=1),
     "execution_timeout": timedelta(hours=6),
+    "on_failure_callback": [FailureEmail(), record_task_failure],
 }
+WAREHOUSE_POOL = "litmine_warehouse"
+# The same Asset the nightly DAG's publish emits: consumers see every new snapshot.
+PUBLISHED = Asset(name="litmine_published_snapshot", uri="file:///litmine/published/litmine.duckdb")
 
 
 def _settings(params: dict) -> Settings:
@@ -33,7 +37,9 @@ def _settings(params: dict) -> Settings:
 
 
 def _window(params: dict) -> tuple[date, date]:
-    return date.fromisoformat(params["since"]), date.fromisoformat(params["until"])
+    """The range asked for; `until` left empty means yesterday, as of the run, not the parse."""
+    until = date.fromisoformat(params["until"]) if params.get("until") else nightly.yesterday()
+    return date.fromisoformat(params["since"]), until
 
 
 @dag(
@@ -46,7 +52,8 @@ def _window(params: dict) -> tuple[date, date]:
     params={
         "query": Param(DEFAULT_QUERY, type="string", minLength=1),
         "since": Param("2000-01-01", type="string", format="date"),
-        "until": Param(date.today().isoformat(), type="string", format="date"),
+        "until": Param(None, type=["null", "string"], format="date",
+                       description="Last day; empty for yesterday (UTC) at run time."),
     },
     tags=["litmine"],
     doc_md=__doc__,
@@ -66,17 +73,17 @@ def litmine_backfill():
     def extract(batch: str) -> int:
         return nightly.extract_batch(batch)
 
-    @task(trigger_rule="none_failed")
+    @task(trigger_rule="all_done", pool=WAREHOUSE_POOL)
     def load(extracted) -> dict:
         context = get_current_context()
-        return nightly.load_staged(_settings(context["params"]), context["run_id"]).sources
+        return nightly.extract_and_load(_settings(context["params"]), context["run_id"]).sources
 
-    @task
+    @task(pool=WAREHOUSE_POOL)
     def validate(loaded) -> int:
         context = get_current_context()
         return nightly.validate(_settings(context["params"]), context["run_id"]).flags_written
 
-    @task
+    @task(pool=WAREHOUSE_POOL, outlets=[PUBLISHED])
     def publish(validated) -> str:
         return nightly.publish(Settings.from_env())
 

@@ -8,7 +8,13 @@ everything into DuckDB, validate it with the Great Expectations suites, and publ
 read-only snapshot analysts query.
 
 The tasks hold no logic: each is one call into `pipeline.nightly`. Harvests only stage files,
-so they may run side by side; `load` is the warehouse's single writer.
+so they may run side by side; `load`, `validate` and `publish` write the warehouse and share the
+one-slot `litmine_warehouse` pool, DuckDB's single writer. A source that is down fails its
+harvest task, which Airflow retries; `load` still runs (trigger rule `all_done`) and loads the
+other source, recording the failed one in `ops.runs`, and publish emits the
+`litmine_published_snapshot` Asset. Failures email the operators (`pipeline.notify`), and a
+deadline alert fires when a run has not finished `LITMINE_DEADLINE_HOURS` (8) hours after it
+was queued.
 """
 
 from __future__ import annotations
@@ -16,11 +22,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import dag, task
-from airflow.sdk.definitions.context import get_current_context
+from airflow.sdk import (Asset, AsyncCallback, DeadlineAlert, DeadlineReference, dag,
+                         get_current_context, task)
 
 from pipeline import nightly
 from pipeline.config import Settings
+from pipeline.notify import FailureEmail, deadline_missed, record_task_failure
+
+WAREHOUSE_POOL = "litmine_warehouse"
+PUBLISHED = Asset(name="litmine_published_snapshot", uri="file:///litmine/published/litmine.duckdb")
+DEADLINE_HOURS = Settings.from_env().deadline_hours   # 0: no deadline alert (see pipeline.config)
 
 DEFAULT_ARGS = {
     "owner": "litmine",
@@ -29,6 +40,7 @@ DEFAULT_ARGS = {
     "retry_exponential_backoff": 2.0,
     "max_retry_delay": timedelta(hours=1),
     "execution_timeout": timedelta(hours=2),
+    "on_failure_callback": [FailureEmail(), record_task_failure],
 }
 
 
@@ -38,7 +50,12 @@ DEFAULT_ARGS = {
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,
-    dagrun_timeout=timedelta(hours=8),
+    dagrun_timeout=timedelta(hours=12),
+    deadline=DeadlineAlert(reference=DeadlineReference.DAGRUN_QUEUED_AT,
+                           interval=timedelta(hours=DEADLINE_HOURS),
+                           callback=AsyncCallback(deadline_missed, kwargs={
+                               "dag_id": "litmine_nightly", "hours": DEADLINE_HOURS}))
+    if DEADLINE_HOURS else None,
     default_args=DEFAULT_ARGS,
     tags=["litmine"],
     doc_md=__doc__,
@@ -64,16 +81,17 @@ def litmine_nightly():
     def extract(batch: str) -> int:
         return nightly.extract_batch(batch)
 
-    # none_failed: a quiet night maps extract over no batches (skipped) and must still load.
-    @task(trigger_rule="none_failed")
+    # all_done: a failed source (or a quiet night's skipped extract) must not stop the load of
+    # what the other source staged; batches left unextracted are extracted here first.
+    @task(trigger_rule="all_done", pool=WAREHOUSE_POOL)
     def load(extracted) -> dict:
-        return nightly.load_staged(Settings.from_env(), get_current_context()["run_id"]).sources
+        return nightly.extract_and_load(Settings.from_env(), get_current_context()["run_id"]).sources
 
-    @task
+    @task(pool=WAREHOUSE_POOL)
     def validate(loaded) -> int:
         return nightly.validate(Settings.from_env(), get_current_context()["run_id"]).flags_written
 
-    @task
+    @task(pool=WAREHOUSE_POOL, outlets=[PUBLISHED])
     def publish(validated) -> str:
         return nightly.publish(Settings.from_env())
 

@@ -23,6 +23,9 @@ echo "airflow-init: Airflow $(airflow version)"
 echo "airflow-init: migrating the metadata database"
 airflow db migrate
 
+echo "airflow-init: pool litmine_warehouse (one slot: DuckDB has a single writer)"
+airflow pools set litmine_warehouse 1 "litmine load, validate and publish: DuckDB's single writer"
+
 echo "airflow-init: admin user '${AIRFLOW_ADMIN_USERNAME}'"
 export AIRFLOW_ADMIN_USERNAME AIRFLOW_ADMIN_PASSWORD
 python - <<'PY'

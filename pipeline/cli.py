@@ -65,7 +65,19 @@ def with_window(f):
     return f
 
 
-@click.group()
+class _Commands(click.Group):
+    """Every subcommand reports a warehouse held by another program as a one-line error."""
+
+    def invoke(self, ctx):
+        from pipeline.warehouse.db import WarehouseBusy
+
+        try:
+            return super().invoke(ctx)
+        except WarehouseBusy as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=_Commands)
 @click.option("-v", "--verbose", count=True, help="-v for progress messages, -vv for debugging.")
 @click.pass_context
 def main(ctx, verbose):
@@ -83,32 +95,58 @@ def main(ctx, verbose):
 @click.pass_obj
 def run(settings, since, until, offline, corpus):
     """The nightly job without Airflow: harvest, extract, load, validate, publish."""
+    from pipeline.models import utc_now
+    from pipeline.runlog import RunInProgress, record_failure, run_lock
+
+    run_id, started, stage = nightly.new_run_id(), utc_now(), "start"
+    try:
+        with run_lock(settings):
+            stage = "harvest"
+            with _sources(settings, offline, corpus) as settings:
+                errors = nightly.harvest_all(settings, since, until, progress_for=_progress)
+            stage = "extract"
+            nightly.stage_reextraction(settings)
+            nightly.extract_staged(settings)
+            stage = "load"
+            loaded = nightly.load_staged(settings, run_id)
+            failed = {**errors, **loaded.failed}
+            stage = "validate"
+            try:
+                nightly.validate(settings, run_id)
+            except Exception as exc:
+                failed["validate"] = str(exc)
+                record_failure(settings, run_id, "validate", str(exc), started)
+            stage = "publish"
+            if not failed:
+                nightly.publish(settings)
+            stage = "summary"
+            _print_summary(settings, run_id)
+    except RunInProgress as exc:
+        record_failure(settings, run_id, stage, str(exc), started)
+        raise click.ClickException(str(exc)) from None
+    except Exception as exc:   # whatever it was, the run leaves a row saying so
+        reason = str(exc) or type(exc).__name__
+        where = record_failure(settings, run_id, stage, reason, started)
+        logging.getLogger("litmine").debug("run failed", exc_info=True)
+        click.echo(f"error: {stage} failed: {reason}\n(recorded in {where}; the next run resumes)",
+                   err=True)
+        sys.exit(1)
+    if failed:
+        for name, reason in failed.items():
+            click.echo(f"error: {name}: {reason}", err=True)
+        click.echo("the run is incomplete; the next run resumes it", err=True)
+        sys.exit(1)
+
+
+def _print_summary(settings, run_id: str) -> None:
     from pipeline.summary import summarize
     from pipeline.warehouse import db
 
-    run_id = nightly.new_run_id()
-    with _sources(settings, offline, corpus) as settings:
-        errors = nightly.harvest_all(settings, since, until, progress_for=_progress)
-    nightly.stage_reextraction(settings)
-    nightly.extract_staged(settings)
-    loaded = nightly.load_staged(settings, run_id)
-    failed = {**errors, **loaded.failed}
-    try:
-        nightly.validate(settings, run_id)
-    except Exception as exc:
-        failed["validate"] = str(exc)
-    if not failed:
-        nightly.publish(settings)
     con = db.connect(settings, read_only=True)
     try:
         click.echo(summarize(con, settings, run_id).text())
     finally:
         con.close()
-    if failed:
-        for stage, reason in failed.items():
-            click.echo(f"error: {stage}: {reason}", err=True)
-        click.echo("the run is incomplete; the next run resumes it", err=True)
-        sys.exit(1)
 
 
 @main.command()

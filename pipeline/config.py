@@ -42,6 +42,15 @@ ENV = {
     "http_backoff": "LITMINE_HTTP_BACKOFF",
     "batch_size": "LITMINE_BATCH_SIZE",
     "pdf_max_bytes": "LITMINE_PDF_MAX_BYTES",
+    "http_max_wait": "LITMINE_HTTP_MAX_WAIT",
+    "smtp_host": "LITMINE_SMTP_HOST",
+    "smtp_port": "LITMINE_SMTP_PORT",
+    "smtp_user": "LITMINE_SMTP_USER",
+    "smtp_password": "LITMINE_SMTP_PASSWORD",
+    "alert_from": "LITMINE_ALERT_FROM",
+    "alert_to": "LITMINE_ALERT_TO",
+    "deadline_hours": "LITMINE_DEADLINE_HOURS",
+    "warehouse_busy_wait": "LITMINE_WAREHOUSE_BUSY_WAIT",
     "topic_vocab": "LITMINE_TOPIC_VOCAB",
 }
 
@@ -69,6 +78,24 @@ class Settings:
     # E-utilities allows up to 10,000 ids per efetch, but asks for batches of ~200 per request.
     batch_size: int = 200
     pdf_max_bytes: int = 50 * 1024 * 1024
+    http_max_wait: float = 300.0       # seconds: the longest single wait a Retry-After gets
+    # A record larger than this is quarantined (DuckDB's JSON reader stops at 16 MiB objects).
+    record_max_bytes: int = 16 * 1024 * 1024
+    # PubMed pages through only the first 9,999 ids of a search; windows are split to fit.
+    pubmed_max_ids: int = 9999
+    # Failure alerts by email (pipeline/notify.py); no host or no recipient: alerts are logged.
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    alert_from: str = "litmine@localhost"
+    alert_to: str | None = None          # comma-separated addresses
+    # The nightly DAG's deadline alert: hours after queueing; 0 turns it off (`airflow dags test`
+    # in Airflow 3.3.2 fails a run whose DAG has a deadline alert, so `make demo` sets 0).
+    deadline_hours: float = 8.0
+    # Seconds the pipeline waits for a reader holding the warehouse file to let go before it
+    # reports the warehouse busy (readers of the live file hold it briefly; the night waits).
+    warehouse_busy_wait: float = 30.0
     # What makes a record relevant to the topic (pipeline/lexicon/vocab/relevance.json's shape);
     # a different query brings its own. None: the default cryoneurolysis topic.
     topic_vocab: Path | None = None
@@ -118,7 +145,8 @@ class Settings:
             values["published"] = values["warehouse"].parent / "published" / "litmine.duckdb"
         if "warehouse" in values:
             values["docs_dir"] = values["warehouse"].parent / "docs"
-        for key in ("query", "pubmed_url", "europepmc_url", "ncbi_email", "ncbi_tool"):
+        for key in ("query", "pubmed_url", "europepmc_url", "ncbi_email", "ncbi_tool", "smtp_host",
+                    "smtp_user", "smtp_password", "alert_from", "alert_to"):
             if get(key):
                 values[key] = get(key)
         if get("ncbi_api_key"):
@@ -128,7 +156,9 @@ class Settings:
         if get("harvest_start"):
             values["harvest_start"] = date.fromisoformat(get("harvest_start"))
         for key, cast in (("http_timeout", float), ("http_retries", int), ("http_backoff", float),
-                          ("batch_size", int), ("pdf_max_bytes", int)):
+                          ("batch_size", int), ("pdf_max_bytes", int), ("http_max_wait", float),
+                          ("smtp_port", int), ("deadline_hours", float),
+                          ("warehouse_busy_wait", float)):
             if get(key):
                 try:
                     values[key] = cast(get(key))

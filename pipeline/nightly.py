@@ -68,7 +68,7 @@ def harvest_source(settings: Settings, source: str, since: date | None = None,
         log.info("%s: nothing new to harvest (watermark is at yesterday)", source)
         return []
     staged = harvest(settings, source, settings.query, window[0], window[1], progress=progress)
-    return [str(batch.path) for batch in staged.batches()]
+    return [str(batch.path) for part in staged for batch in part.batches()]
 
 
 def stage_reextraction(settings: Settings, batch_size: int = 200) -> list[str]:
@@ -178,16 +178,22 @@ def reparse(raws: list[RawRecord]) -> list[tuple[RawRecord, Article]]:
     return out
 
 
+def _already_extracted(batch: StagedBatch) -> bool:
+    from pipeline.extract import EXTRACTOR_VERSION
+
+    done = batch.extractions()
+    return bool(done) and len(done) == len(batch.contents()[0]) and all(
+        e.get("extractor_version") == EXTRACTOR_VERSION for e in done)
+
+
 def extract_batch(batch_path: str, extractor=None) -> int:
     """Extract every article of one staged batch, unless this extractor version already did."""
-    from pipeline.extract import EXTRACTOR_VERSION, build_extractor
+    from pipeline.extract import build_extractor
 
     batch = StagedBatch(Path(batch_path))
-    done = batch.extractions()
-    articles = [article for _, article in batch.articles()]
-    if done and len(done) == len(articles) and all(
-            e.get("extractor_version") == EXTRACTOR_VERSION for e in done):
+    if _already_extracted(batch):
         return 0
+    articles = [article for _, article in batch.articles()]
     extractor = extractor or build_extractor(Settings.from_env().extractor_config)
     fulltexts = batch.fulltexts()
     outputs = []
@@ -209,7 +215,7 @@ def extract_staged(settings: Settings) -> int:
     from pipeline.extract.parallel import available_cores, init_worker
 
     batches = [str(b.path) for w in staged_windows(settings.staging_dir) if w.manifest.complete
-               for b in w.batches()]
+               for b in w.batches() if not _already_extracted(b)]
     workers = min(available_cores(), len(batches))
     if len(batches) >= PARALLEL_BATCHES and workers > 1:
         from concurrent.futures import ProcessPoolExecutor
@@ -228,6 +234,13 @@ def _extract_batch_in_worker(batch_path: str) -> int:
     return extract_batch(batch_path, worker_extractor())
 
 
+def extract_and_load(settings: Settings, run_id: str) -> "LoadSummary":
+    """The DAG's load task: extract what the mapped extract tasks did not reach (their
+    harvest's sibling failed), then load."""
+    extract_staged(settings)
+    return load_staged(settings, run_id)
+
+
 @dataclass
 class LoadSummary:
     run_id: str
@@ -237,12 +250,22 @@ class LoadSummary:
 
 def load_staged(settings: Settings, run_id: str) -> LoadSummary:
     """Load every completely staged window; record half-harvested ones as failed runs."""
+    from pipeline.runlog import import_failures
+
     summary = LoadSummary(run_id=run_id)
     con = db.connect(settings)
     try:
+        import_failures(con, settings)
         for window in staged_windows(settings.staging_dir):
             if window.manifest.complete:
-                counts = load_window(con, window, run_id)
+                try:
+                    counts = load_window(con, window, run_id)
+                except Exception as exc:   # kept staged; the other windows still load
+                    log.exception("loading %s failed", window.dir)
+                    reason = f"load failed: {exc}"
+                    summary.failed[window.source] = reason
+                    record_run(con, run_id, window, LoadCounts(), "failed", None, reason)
+                    continue
                 previous = summary.sources.get(window.source, asdict(LoadCounts()))
                 summary.sources[window.source] = {k: previous[k] + v for k, v in asdict(counts).items()}
             elif window.manifest.error:

@@ -49,6 +49,9 @@ class Manifest:
     rejected: int = 0
     complete: bool = False
     error: str | None = None
+    missing: list[str] = field(default_factory=list)   # counted ids the source did not deliver
+    notes: list[str] = field(default_factory=list)     # what the run should report (capped waits)
+    requested: str = ""   # "since_until" of the harvest this window is (part of)
     started_at: str = field(default_factory=lambda: utc_now().isoformat())
     updated_at: str = ""
 
@@ -149,7 +152,7 @@ class StagedWindow:
             for path in (batch.path, batch.extractions_path, batch.fulltext_path):
                 path.unlink(missing_ok=True)
         self.manifest.batches, self.manifest.fetched, self.manifest.rejected = [], 0, 0
-        self.manifest.next, self.manifest.complete = None, False
+        self.manifest.next, self.manifest.complete, self.manifest.missing = None, False, []
 
     def batches(self) -> list[StagedBatch]:
         return [StagedBatch(self.dir / name) for name in self.manifest.batches]

@@ -42,6 +42,8 @@ class RunSummary:
                          f"{s['new']:>5} {s['changed']:>7} {s['quarantined']:>8}")
             if s.get("error"):
                 lines.append(f"    error: {s['error']}")
+            if s.get("notes"):
+                lines.append(f"    note: {s['notes']}")
         lines.append(f"  warehouse: {self.articles} articles, {self.relevant} relevant to the topic")
         if self.designs:
             lines.append("  relevant studies by design: " +
@@ -65,7 +67,8 @@ def summarize(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str | 
                          published=str(settings.published), docs=str(settings.docs_dir / "index.html"),
                          report=str(Path(settings.warehouse).parent / "report" / "index.html"))
     cursor = con.execute("""SELECT source, window_start, window_end, status, fetched, new, changed,
-                                   quarantined, error FROM ops.runs WHERE run_id = ? ORDER BY source""",
+                                   quarantined, error, notes FROM ops.runs WHERE run_id = ?
+                            ORDER BY source""",
                          [run_id])
     names = [d[0] for d in cursor.description]
     summary.sources = [dict(zip(names, row)) for row in cursor.fetchall()]

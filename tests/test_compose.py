@@ -577,6 +577,7 @@ def test_airflow_init_migrates_and_sets_the_admin_password_idempotently(tmp_path
     first = _run_init(env)
     assert first.returncode == 0, first.stderr
     assert "airflow db migrate" in (tmp_path / "airflow.log").read_text()
+    assert "pools set litmine_warehouse 1" in (tmp_path / "airflow.log").read_text()
     passwords = tmp_path / "auth" / "pw.json"
     assert json.loads(passwords.read_text()) == {"admin": "first-password"}
     assert stat.S_IMODE(passwords.stat().st_mode) == 0o600

@@ -22,6 +22,7 @@ from pipeline.parse import europepmc_json, pubmed_xml
 
 SAMPLE_CORPUS = Path(__file__).parent / "sample_corpus"
 _TAG = re.compile(r"<[^>]+>")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ENTREZ = re.compile(r'PubStatus="entrez">\s*<Year>(\d{4})</Year>\s*<Month>(\d{1,2})</Month>\s*'
                      r"<Day>(\d{1,2})</Day>")
 
@@ -86,17 +87,30 @@ def load_corpus(root: Path = SAMPLE_CORPUS) -> Corpus:
     for path in sorted((root / "europepmc").glob("*.json")):
         data = json.loads(path.read_text())
         for result in data if isinstance(data, list) else [data]:
-            raw = europepmc_json.raw_record(result)
-            article = europepmc_json.parse_record(raw)
-            fields = {
-                "SRC": str(result.get("source", "")),
-                "PUB_TYPE": "|".join((result.get("pubTypeList") or {}).get("pubType", [])),
-                "LANG": str(result.get("language", "")),
-                "FIRST_PDATE": str(result.get("firstPublicationDate", "")),
-                "FIRST_IDATE": str(result.get("firstIndexDate", "")),
-            }
-            corpus.europepmc.append(PreprintEntry(result=result, document=Document(
-                title=article.title, abstract=article.abstract,
-                publication_types=article.publication_types, mesh_terms=article.mesh_terms,
-                fields=fields)))
+            corpus.europepmc.append(_preprint_entry(result))
     return corpus
+
+
+def _preprint_entry(result: dict) -> PreprintEntry:
+    """Indexed through the pipeline's parser; a record it cannot read (wrong-typed fields) is
+    still served as it is, indexed by its raw text, for the pipeline to quarantine."""
+    try:
+        article = europepmc_json.parse_record(europepmc_json.raw_record(result))
+        document = dict(title=article.title, abstract=article.abstract,
+                        publication_types=article.publication_types, mesh_terms=article.mesh_terms)
+    except Exception:
+        document = dict(title=_TAG.sub(" ", json.dumps(result, ensure_ascii=False)))
+    pub_types = (result.get("pubTypeList") or {}).get("pubType", []) \
+        if isinstance(result.get("pubTypeList"), dict) else []
+    published = str(result.get("firstPublicationDate", ""))
+    indexed = str(result.get("firstIndexDate", ""))
+    fields = {
+        "SRC": str(result.get("source", "")),
+        "PUB_TYPE": "|".join(str(t) for t in pub_types),
+        "LANG": str(result.get("language", "")),
+        "FIRST_PDATE": published,
+        # The search index holds the day the record was indexed even when the returned field
+        # is garbled; the mirror falls back to the publication date for such a record.
+        "FIRST_IDATE": indexed if _ISO_DATE.fullmatch(indexed) else published,
+    }
+    return PreprintEntry(result=result, document=Document(**document, fields=fields))

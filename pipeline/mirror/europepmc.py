@@ -49,8 +49,8 @@ def search(state, params: dict, malformed: bool = False) -> tuple[int, bytes, st
     hits = sorted((e for e in state.corpus.europepmc if predicate(e.document)),
                   key=lambda e: (e.document.fields.get("FIRST_IDATE", ""), e.result.get("id", "")))
     page = [_with_links(e.result, state.base_url) for e in hits[offset:offset + page_size]]
-    if malformed and page:
-        page.insert(len(page) // 2, {"source": "PPR", "title": None, "abstractText": None})
+    if malformed and page:   # one result arrives without its id: readable, but not storable
+        page[len(page) // 2] = {k: v for k, v in page[len(page) // 2].items() if k != "id"}
     next_offset = min(offset + page_size, len(hits))
     body = {
         "version": "6.9",

@@ -3,6 +3,13 @@
 Responses follow NCBI's: esearch XML (eSearchResult, with WebEnv/QueryKey when usehistory=y,
 ERROR elements for bad requests) and efetch PubmedArticleSet XML with the DOCTYPE NCBI sends.
 Ids come back newest first (by PMID), as PubMed's default sort does for a date-bounded search.
+
+Parameter names arrive lower-cased (the server folds them: NCBI accepts `WebEnv=` and `webenv=`).
+Failure shapes are NCBI's, not HTTP's: a search that matches more than `state.max_search_ids`
+(9,999 for PubMed) still reports the full Count, but only the first ids can be paged or fetched
+through the history server, and a retstart past them is an `<ERROR>`; an unknown or expired WebEnv
+is HTTP 200 with `<eFetchResult><ERROR>Cannot retrieve history data...`; a backend hiccup is
+HTTP 200 with `<ERROR>Search Backend failed: ...`.
 """
 
 from __future__ import annotations
@@ -16,10 +23,6 @@ ESEARCH_DOCTYPE = ('<!DOCTYPE eSearchResult PUBLIC "-//NLM//DTD esearch 20060628
                    '"https://eutils.ncbi.nlm.nih.gov/eutils/dtd/20060628/esearch.dtd">')
 PUBMED_DOCTYPE = ('<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle, 1st January 2025//EN" '
                   '"https://dtd.nlm.nih.gov/ncbi/pubmed/out/pubmed_250101.dtd">')
-MALFORMED_RECORD = ('<PubmedArticle><MedlineCitation Status="MEDLINE" Owner="NLM">'
-                    '<PMID Version="1">990999999</PMID><Article PubModel="Print">'
-                    '<ArticleTitle>A record cut <i>mid-element</ArticleTitle></Article>'
-                    '</MedlineCitation></PubmedArticle>')
 XML = "text/xml; charset=UTF-8"
 
 
@@ -34,7 +37,19 @@ def _date(value: str, end: bool) -> str:
     return f"{year:04d}-{month:02d}-{day:02d}"
 
 
-def _error(message: str) -> tuple[int, bytes, str]:
+EFETCH_DOCTYPE = ('<!DOCTYPE eFetchResult PUBLIC "-//NLM//DTD efetch 20131226//EN" '
+                  '"https://eutils.ncbi.nlm.nih.gov/eutils/dtd/20131226/efetch.dtd">')
+BACKEND_FAILED = "Search Backend failed: Exception:\n'An error occurred on the search server'"
+
+
+def fetch_error(message: str) -> tuple[int, bytes, str]:
+    """The shape NCBI answers a failed efetch with: HTTP 200 and an eFetchResult ERROR."""
+    body = (f'<?xml version="1.0" encoding="UTF-8" ?>\n{EFETCH_DOCTYPE}\n<eFetchResult>\n'
+            f"\t<ERROR>{escape(message)}</ERROR>\n</eFetchResult>\n")
+    return 200, body.encode(), XML
+
+
+def search_error(message: str) -> tuple[int, bytes, str]:
     body = (f'<?xml version="1.0" encoding="UTF-8" ?>\n{ESEARCH_DOCTYPE}\n<eSearchResult>'
             f"<ERROR>{escape(message)}</ERROR></eSearchResult>\n")
     return 200, body.encode(), XML
@@ -66,21 +81,27 @@ def _matching_ids(state, params: dict) -> list[str]:
 
 def esearch(state, params: dict) -> tuple[int, bytes, str]:
     if params.get("db", "pubmed") != "pubmed":
-        return _error(f"Invalid db name specified: {params.get('db')}")
+        return search_error(f"Invalid db name specified: {params.get('db')}")
     if not params.get("term"):
-        return _error("Empty term and query_key - nothing todo")
+        return search_error("Empty term and query_key - nothing todo")
     try:
         ids = _matching_ids(state, params)
         retstart = int(params.get("retstart", 0))
         retmax = int(params.get("retmax", 20))
     except (QueryError, ValueError) as exc:
-        return _error(str(exc))
+        return search_error(str(exc))
     if retmax > 10000:
-        return _error("retmax must not exceed 10000")
-    page = ids[retstart:retstart + retmax]
+        return search_error("retmax must not exceed 10000")
+    reachable = ids[:state.max_search_ids]
+    if retstart >= state.max_search_ids and ids:
+        return search_error(f"Search Backend failed: Exception:\n'retstart' cannot be larger than "
+                      f"{state.max_search_ids - 1}. For PubMed, ESearch can only retrieve the first "
+                      f"{state.max_search_ids:,} records matching the query. To obtain more than "
+                      f"{state.max_search_ids:,} PubMed records, consider using EDirect")
+    page = reachable[retstart:retstart + retmax]
     history = ""
     if params.get("usehistory", "").lower() == "y":
-        history = f"<QueryKey>1</QueryKey><WebEnv>{state.new_webenv(ids)}</WebEnv>"
+        history = f"<QueryKey>1</QueryKey><WebEnv>{state.new_webenv(reachable)}</WebEnv>"
     id_list = "".join(f"<Id>{pmid}</Id>" for pmid in page)
     body = (f'<?xml version="1.0" encoding="UTF-8" ?>\n{ESEARCH_DOCTYPE}\n<eSearchResult>'
             f"<Count>{len(ids)}</Count><RetMax>{len(page)}</RetMax><RetStart>{retstart}</RetStart>"
@@ -89,22 +110,27 @@ def esearch(state, params: dict) -> tuple[int, bytes, str]:
     return 200, body.encode(), XML
 
 
-def efetch(state, params: dict, malformed: bool = False) -> tuple[int, bytes, str]:
+def efetch(state, params: dict, malformed: bool = False, short: bool = False) -> tuple[int, bytes, str]:
+    """`short`: leave one record out, as NCBI's efetch now and then returns fewer than asked."""
     if params.get("db") != "pubmed":
         return 400, b"efetch: db=pubmed is the only database the mirror serves", "text/plain"
     if params.get("id"):
         ids = [i.strip() for i in params["id"].split(",") if i.strip()]
-    elif params.get("WebEnv"):
-        history = state.history.get(params["WebEnv"])
+    elif params.get("webenv"):
+        history = state.history.get(params["webenv"])
+        start, retmax = int(params.get("retstart", 0)), int(params.get("retmax", 20))
         if history is None or params.get("query_key", "1") != "1":
-            return 400, b"Unable to obtain query #1 (WebEnv expired or unknown)", "text/plain"
-        start = int(params.get("retstart", 0))
-        ids = history[start:start + int(params.get("retmax", 20))]
+            return fetch_error(f"Cannot retrieve history data. query_key: {params.get('query_key')}, "
+                               f"WebEnv: {params['webenv']}, retstart: {start}, retmax: {retmax}")
+        ids = history[start:start + retmax]
     else:
         return 400, b"efetch needs id= or WebEnv= with query_key=", "text/plain"
     records = [state.corpus.pubmed[i].xml.decode() for i in ids if i in state.corpus.pubmed]
-    if malformed and records:
-        records.insert(len(records) // 2, MALFORMED_RECORD)
+    if short and records:
+        records.pop(len(records) // 2)
+    if malformed and records:   # one record arrives broken, as a corrupted record does
+        middle = len(records) // 2
+        records[middle] = records[middle].replace("</ArticleTitle>", "<i></ArticleTitle>", 1)
     body = (f'<?xml version="1.0" ?>\n{PUBMED_DOCTYPE}\n<PubmedArticleSet>\n'
             + "\n".join(records) + "\n</PubmedArticleSet>\n")
     return 200, body.encode("utf-8"), XML

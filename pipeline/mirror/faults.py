@@ -4,8 +4,13 @@ A fault plan is a list of `Fault`s. Each fires on the next `times` requests to i
 is then used up, so "two 429s, then success" is `Fault("efetch", "429", times=2)`.
 
 Kinds:
-    429, 500, 502, 503   that status; 429 carries a Retry-After header (seconds)
+    429, 500, 502, 503   that status; 429 carries NCBI's JSON body and a Retry-After header:
+                         `retry_after` as seconds, or verbatim when a string (an HTTP date, "soon")
     stall                hold the request for `stall_seconds` before answering (client timeout)
+    trickle              send the status line and headers a byte at a time over `stall_seconds`
+    history_expired      efetch: the WebEnv is forgotten; HTTP 200 with NCBI's eFetchResult ERROR
+    backend_error        esearch/efetch: HTTP 200 with `<ERROR>Search Backend failed...`
+    short                efetch: one record fewer than asked for, with no error
     truncate             announce the full Content-Length, send half, close: a broken transfer
     truncate_body        a well-formed HTTP response whose document is cut short
     malformed            a broken record among the good ones (efetch, europepmc)
@@ -19,7 +24,8 @@ import threading
 from dataclasses import dataclass
 
 ENDPOINTS = ("esearch", "efetch", "europepmc", "pdf", "fulltext", "pmc", "*")
-KINDS = ("429", "500", "502", "503", "stall", "truncate", "truncate_body", "malformed")
+KINDS = ("429", "500", "502", "503", "stall", "trickle", "truncate", "truncate_body", "malformed",
+         "history_expired", "backend_error", "short")
 
 
 @dataclass
@@ -27,7 +33,7 @@ class Fault:
     endpoint: str
     kind: str
     times: int = 1
-    retry_after: float = 1.0
+    retry_after: float | str = 1.0
     stall_seconds: float = 30.0
 
     def __post_init__(self) -> None:

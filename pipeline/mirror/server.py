@@ -12,6 +12,7 @@ exactly as they talk to NCBI and Europe PMC. Implemented:
     GET /europepmc/webservices/rest/ID/fullTextXML, efetch db=pmc
                                             JATS full texts (`fulltext.py`)
     GET|POST /_mirror/faults                read or replace the fault plan (JSON list)
+E-utilities parameter names are case-insensitive, as NCBI's are (`WebEnv=` or `webenv=`).
     GET /_mirror/stats                      every request seen: endpoint, time, parameters
 """
 
@@ -42,6 +43,7 @@ class MirrorState:
         self.fulltexts = fulltext.index(corpus.root)   # {"PMC123": JATS <article> bytes}
         self.base_url = ""
         self.history: dict[str, list[str]] = {}     # WebEnv -> id list of its query
+        self.max_search_ids = 9999                  # PubMed pages through only this many ids
         self.requests: list[dict] = []
         self.lock = threading.Lock()
 
@@ -91,17 +93,31 @@ class Handler(BaseHTTPRequestHandler):
         if endpoint is None:
             return self._send(404, b"not found", "text/plain")
         self.state.log(endpoint, params)
+        if endpoint in ("esearch", "efetch"):
+            params = {k.lower(): v for k, v in params.items()}
         fault = self.state.faults.take(endpoint)
-        if fault and fault.kind in ("429", "500", "502", "503"):
-            headers = {"Retry-After": f"{fault.retry_after:g}"} if fault.kind == "429" else {}
-            return self._send(int(fault.kind), f"injected {fault.kind}".encode(), "text/plain", headers)
-        if fault and fault.kind == "stall":
+        kind = fault.kind if fault else None
+        if kind == "429":
+            after = fault.retry_after
+            headers = {"Retry-After": after if isinstance(after, str) else f"{after:g}"}
+            body = b'{"error":"API rate limit exceeded","count":"4","limit":"3"}'
+            return self._send(429, body, "application/json", headers)
+        if kind in ("500", "502", "503"):
+            return self._send(int(kind), f"injected {kind}".encode(), "text/plain")
+        if kind == "stall":
             time.sleep(fault.stall_seconds)
-        malformed = bool(fault and fault.kind == "malformed")
+        if kind == "history_expired" and endpoint == "efetch":
+            with self.state.lock:
+                self.state.history.pop(params.get("webenv", ""), None)
+        if kind == "backend_error" and endpoint in ("esearch", "efetch"):
+            status, payload, ctype = (eutils.fetch_error if endpoint == "efetch"
+                                      else eutils.search_error)(eutils.BACKEND_FAILED)
+            return self._send(status, payload, ctype)
+        malformed = kind == "malformed"
         if endpoint == "esearch":
             status, payload, ctype = eutils.esearch(self.state, params)
         elif endpoint == "efetch":
-            status, payload, ctype = eutils.efetch(self.state, params, malformed)
+            status, payload, ctype = eutils.efetch(self.state, params, malformed, kind == "short")
         elif endpoint == "pmc":
             status, payload, ctype = fulltext.efetch_pmc(self.state, params)
         elif endpoint == "fulltext":
@@ -115,8 +131,10 @@ class Handler(BaseHTTPRequestHandler):
             status, payload, ctype = 200, path.read_bytes(), "application/pdf"
         if fault and fault.kind == "truncate_body":
             payload = payload[: max(1, len(payload) // 2)]
-        if fault and fault.kind == "truncate":
+        if kind == "truncate":
             return self._send_truncated(status, payload, ctype)
+        if kind == "trickle":
+            return self._send_trickled(status, payload, ctype, fault.stall_seconds)
         self._send(status, payload, ctype)
 
     def _faults(self, body: bytes) -> None:
@@ -136,6 +154,20 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header(key, value)
         self.end_headers()
         self.wfile.write(payload)
+
+    def _send_trickled(self, status: int, payload: bytes, ctype: str, seconds: float) -> None:
+        """Status line and headers one byte at a time: each read is quick, the whole is not."""
+        head = (f"HTTP/1.1 {status} OK\r\nContent-Type: {ctype}\r\n"
+                f"Content-Length: {len(payload)}\r\nConnection: close\r\n\r\n").encode()
+        try:
+            for i in range(len(head)):
+                self.wfile.write(head[i:i + 1])
+                self.wfile.flush()
+                time.sleep(seconds / len(head))
+            self.wfile.write(payload)
+        except OSError:   # the client gave up, as it should
+            pass
+        self.close_connection = True
 
     def _send_truncated(self, status: int, payload: bytes, ctype: str) -> None:
         self.send_response(status)

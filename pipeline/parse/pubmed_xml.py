@@ -138,7 +138,8 @@ def _author(author: dict) -> str | None:
     if author.get("CollectiveName"):
         return _text(author["CollectiveName"])
     last, initials = author.get("LastName"), author.get("Initials") or author.get("ForeName")
-    return f"{last} {initials}".strip() if last else None
+    # A mononymous author has a LastName only: "Chintamani", not "Chintamani None".
+    return " ".join(_text(part) for part in (last, initials) if part) if last else None
 
 
 def _year(pub_date: dict, article: dict) -> int | None:
@@ -172,11 +173,17 @@ def parse_efetch(body: bytes) -> tuple[list[tuple[RawRecord, Article]], list[tup
     """
     doctype = _doctype(body)
     items = split_efetch(body)
-    raws = [item for item in items if isinstance(item, RawRecord)]
+    # Book records are refused on sight: in the one-pass document they would send the whole
+    # batch down the slow record-at-a-time path.
+    books = [item for item in items if isinstance(item, RawRecord)
+             and item.payload.lstrip().startswith("<PubmedBookArticle")]
+    raws = [item for item in items if isinstance(item, RawRecord) and item not in books]
     bad = [(str(item), getattr(item, "payload", ""), None) for item in items
            if isinstance(item, ParseError)]
+    bad += [("PubMed book records (PubmedBookArticle) are not harvested", raw.payload, raw.source_id)
+            for raw in books]
     parsed = None
-    if not bad:
+    if not any(source_id is None for _, _, source_id in bad):
         document = (b'<?xml version="1.0" ?>\n' + doctype + b"\n<PubmedArticleSet>"
                     + "".join(raw.payload for raw in raws).encode("utf-8") + b"</PubmedArticleSet>")
         try:
@@ -185,17 +192,20 @@ def parse_efetch(body: bytes) -> tuple[list[tuple[RawRecord, Article]], list[tup
         except Exception:
             parsed = None
     good = []
-    if parsed is not None and len(parsed) == len(raws) and all(
-            not raw.payload.lstrip().startswith("<PubmedBookArticle") for raw in raws):
+    if parsed is not None and len(parsed) == len(raws):
         for raw, record in zip(raws, parsed):
             try:
                 good.append((raw, _article(record, raw)))
-            except ParseError as exc:
-                bad.append((str(exc), raw.payload, raw.source_id))
+            except Exception as exc:
+                bad.append((_reason(exc), raw.payload, raw.source_id))
         return good, bad
     for raw in raws:
         try:
             good.append((raw, parse_record(raw, doctype)))
-        except ParseError as exc:
-            bad.append((str(exc), raw.payload, raw.source_id))
+        except Exception as exc:
+            bad.append((_reason(exc), raw.payload, raw.source_id))
     return good, bad
+
+
+def _reason(exc: Exception) -> str:
+    return str(exc) if isinstance(exc, ParseError) else f"unreadable PubMed record: {type(exc).__name__}: {exc}"

@@ -15,7 +15,7 @@ from typing import Iterator
 
 from pipeline.config import Settings
 from pipeline.models import Article, ParseError, RawRecord
-from pipeline.parse import europepmc_json
+from pipeline.parse import europepmc_json, record_schema
 from pipeline.sources.http import PoliteClient, RetryableBody, RetryPolicy, SourceError
 
 PAGE_SIZE = 100
@@ -50,7 +50,8 @@ class EuropePMCClient:
         kwargs = {"sleep": sleep} if sleep else {}
         self.http = PoliteClient("Europe PMC", rate=RATE, timeout=settings.http_timeout,
                                  retry=retry or RetryPolicy(attempts=settings.http_retries + 1,
-                                                         base_seconds=settings.http_backoff),
+                                                         base_seconds=settings.http_backoff,
+                                                         max_wait=settings.http_max_wait),
                                  user_agent=f"{settings.ncbi_tool} ({settings.ncbi_email})",
                                  **kwargs)
 
@@ -67,12 +68,18 @@ class EuropePMCClient:
             raise SourceError(f"Europe PMC answer has no resultList: {body[:200]!r}")
         records, rejects = [], []
         for result in data["resultList"].get("result", []):
+            source_id = result.get("id") if isinstance(result, dict) else None
+            source_id = str(source_id) if isinstance(source_id, (str, int)) else None
             try:
+                reason = record_schema.check_europepmc_result(result)
+                if reason:
+                    raise ParseError(reason)
                 raw = europepmc_json.raw_record(result)
                 records.append((raw, europepmc_json.parse_record(raw)))
-            except ParseError as exc:
-                rejects.append((str(exc), json.dumps(result, ensure_ascii=False),
-                                result.get("id") if isinstance(result, dict) else None))
+            except Exception as exc:   # one unreadable record never stops the page
+                reason = str(exc) if isinstance(exc, ParseError) else \
+                    f"unreadable Europe PMC record: {type(exc).__name__}: {exc}"
+                rejects.append((reason, json.dumps(result, ensure_ascii=False), source_id))
         return Page(cursor=cursor, next_cursor=data.get("nextCursorMark") or cursor,
                     hit_count=int(data.get("hitCount", 0)), records=records, rejects=rejects)
 

@@ -4,10 +4,13 @@ Three guarantees, whatever the server does:
 - **Rate**: a token bucket spaces requests to at most `rate` per second (NCBI asks for 3/s, or
   10/s with an API key); the bucket holds one token, so requests never come in bursts.
 - **Time**: every call has a hard deadline covering connect, headers and the whole body, not
-  just each read, so a server that trickles bytes cannot hold a night's run hostage.
+  just each read, so a server that trickles bytes (headers included) cannot hold a night's run
+  hostage: the exchange runs on a worker thread that is abandoned when the deadline passes.
 - **Retries**: 429, 5xx, broken transfers, timeouts and bodies the caller finds cut short are
   retried with exponential backoff and full jitter ("Exponential Backoff And Jitter", AWS
-  Architecture Blog, 2015), waiting at least as long as a Retry-After header asks.
+  Architecture Blog, 2015), waiting at least as long as a Retry-After header asks (seconds or an
+  HTTP date; anything else is ignored), but never longer than `max_wait` at a time: each wait
+  cut short is kept in `capped_waits` for the run to report.
 Anything else (404, a rejected query) fails at once with the reason.
 """
 
@@ -60,23 +63,37 @@ class RetryPolicy:
     attempts: int = 6              # first try + 5 retries
     base_seconds: float = 1.0
     max_seconds: float = 60.0
+    max_wait: float = 300.0        # the longest single wait, whatever a server asks for
 
     def backoff(self, attempt: int, retry_after: float | None = None) -> float:
         delay = random.uniform(0, min(self.max_seconds, self.base_seconds * 2 ** attempt))
         if retry_after is not None:
-            delay = max(delay, min(retry_after, self.max_seconds * 5))
+            delay = max(delay, retry_after)
         return delay
 
 
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After")
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After value (RFC 9110: delay-seconds or an HTTP date).
+
+    None for a value that is neither ("soon", "-1", a malformed date): the caller's own backoff
+    then applies, rather than a crash or an unbounded wait."""
+    value = (value or "").strip()
     if not value:
         return None
+    if value.isdigit():
+        return float(value)
     try:
-        return max(0.0, float(value))
+        seconds = float(value)             # "1.5": not RFC, but meant as seconds
+        return seconds if seconds >= 0 and seconds == seconds and seconds != float("inf") else None
     except ValueError:
+        pass
+    try:
         parsed = email.utils.parsedate_to_datetime(value)
-        return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+    except (TypeError, ValueError, IndexError):
+        return None
+    if parsed is None or parsed.tzinfo is None:
+        return None
+    return max(0.0, parsed.timestamp() - (time.time() if now is None else now))
 
 
 class PoliteClient:
@@ -90,9 +107,14 @@ class PoliteClient:
         self.retry = retry or RetryPolicy()
         self.bucket = TokenBucket(rate, sleep=sleep)
         self._sleep = sleep
-        self._client = httpx.Client(timeout=httpx.Timeout(timeout), follow_redirects=True,
-                                    headers={"User-Agent": user_agent})
+        self._user_agent = user_agent
+        self._client = self._new_client()
         self.requests_made = 0
+        self.capped_waits: list[str] = []
+
+    def _new_client(self) -> httpx.Client:
+        return httpx.Client(timeout=httpx.Timeout(self.timeout), follow_redirects=True,
+                            headers={"User-Agent": self._user_agent})
 
     def close(self) -> None:
         self._client.close()
@@ -113,7 +135,7 @@ class PoliteClient:
             try:
                 response, body = self._once(method, url, params, data, max_bytes)
                 if response.status_code in RETRY_STATUS:
-                    retry_after = _retry_after(response)
+                    retry_after = parse_retry_after(response.headers.get("Retry-After"))
                     last_error = f"HTTP {response.status_code}"
                 elif response.status_code >= 400:
                     raise SourceError(f"{self.name}: HTTP {response.status_code} from {url}: "
@@ -126,6 +148,10 @@ class PoliteClient:
                 last_error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
             if attempt + 1 < self.retry.attempts:
                 delay = self.retry.backoff(attempt, retry_after)
+                if delay > self.retry.max_wait:
+                    self.capped_waits.append(f"{self.name} asked to wait {delay:.0f}s; waited "
+                                             f"{self.retry.max_wait:g}s (the cap)")
+                    delay = self.retry.max_wait
                 log.warning("%s: %s; retry %d/%d in %.1fs", self.name, last_error, attempt + 1,
                             self.retry.attempts - 1, delay)
                 self._sleep(delay)
@@ -133,8 +159,31 @@ class PoliteClient:
                           f"on {url}: {last_error}")
 
     def _once(self, method, url, params, data, max_bytes) -> tuple[httpx.Response, bytes]:
+        """One exchange, bounded as a whole: httpx's timeouts bound each read, not their sum."""
         self.bucket.acquire()
         self.requests_made += 1
+        outcome: dict = {}
+
+        def exchange() -> None:
+            try:
+                outcome["value"] = self._exchange(method, url, params, data, max_bytes)
+            except BaseException as exc:  # handed to the calling thread
+                outcome["error"] = exc
+
+        worker = threading.Thread(target=exchange, name=f"{self.name} request", daemon=True)
+        worker.start()
+        worker.join(self.timeout + 1.0)
+        if worker.is_alive():
+            # Abandon the exchange: its connection is dropped and later calls get a new pool.
+            stuck, self._client = self._client, self._new_client()
+            threading.Thread(target=stuck.close, daemon=True).start()
+            raise httpx.ReadTimeout(f"no complete response within {self.timeout:g}s "
+                                    "(headers included)")
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["value"]
+
+    def _exchange(self, method, url, params, data, max_bytes) -> tuple[httpx.Response, bytes]:
         deadline = time.monotonic() + self.timeout
         with self._client.stream(method, url, params=params, data=data) as response:
             chunks, size = [], 0

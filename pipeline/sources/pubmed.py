@@ -5,14 +5,21 @@ and email on every request, an api_key when configured, at most 3 requests/s (10
 searches over an entrez-date window (`datetype=edat`), and `usehistory=y` so the id list stays
 on NCBI's side while efetch pages through it `batch_size` (<= 200) records at a time.
 Responses are parsed with Biopython's Entrez parser against its bundled DTDs.
+
+NCBI reports many failures as HTTP 200 with an `<ERROR>` element, so bodies are read for them:
+"Search Backend failed" and its kin are transient and retried like a 503; an efetch answering
+"Cannot retrieve history data" means the WebEnv expired, and the search is run again rather
+than retrying a dead session. PubMed pages through at most `MAX_SEARCH_IDS` ids of a search;
+`plan_windows` splits a date window until each part fits.
 """
 
 from __future__ import annotations
 
 import io
 import logging
+import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Iterator
 
 from Bio import Entrez
@@ -25,6 +32,21 @@ from pipeline.sources.http import PoliteClient, RetryableBody, RetryPolicy, Sour
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 200
+MAX_SEARCH_IDS = 9999   # "ESearch can only retrieve the first 9,999 records matching the query"
+
+_ERROR = re.compile(rb"<ERROR>(.*?)</ERROR>", re.S)
+# Failures of NCBI's back end rather than of the request: worth a retry.
+_TRANSIENT = re.compile(rb"Search Backend failed|temporarily unavailable|internal error|timed? ?out",
+                        re.I)
+
+
+class HistoryExpired(SourceError):
+    """The history server no longer knows the search's WebEnv: search again."""
+
+
+def _error_in(body: bytes) -> bytes | None:
+    match = _ERROR.search(body[:8192])
+    return match.group(1).strip() if match else None
 
 
 @dataclass
@@ -43,6 +65,14 @@ class Batch:
 
 
 def _check_efetch(response, body: bytes) -> None:
+    error = _error_in(body) if b"<PubmedArticleSet" not in body[:4096] else None
+    if error is not None:
+        text = error.decode("utf-8", "replace")
+        if re.search(rb"history data|obtain query|WebEnv", error):
+            raise HistoryExpired(f"PubMed history session expired: {text}")
+        if _TRANSIENT.search(error):
+            raise RetryableBody(f"PubMed efetch: {text}")
+        raise SourceError(f"PubMed efetch refused: {text}")
     if b"<PubmedArticleSet" not in body[:4096] or not body.rstrip().endswith(b"</PubmedArticleSet>"):
         raise RetryableBody("efetch body ends before </PubmedArticleSet>")
 
@@ -50,6 +80,9 @@ def _check_efetch(response, body: bytes) -> None:
 def _check_esearch(response, body: bytes) -> None:
     if not body.rstrip().endswith(b"</eSearchResult>"):
         raise RetryableBody("esearch body ends before </eSearchResult>")
+    error = _error_in(body)
+    if error is not None and _TRANSIENT.search(error) and b"cannot be larger" not in error:
+        raise RetryableBody(f"PubMed esearch: {error.decode('utf-8', 'replace')}")
 
 
 class PubMedClient:
@@ -57,11 +90,13 @@ class PubMedClient:
         self.settings = settings
         self.base = settings.pubmed_url.rstrip("/") + "/"
         self.batch_size = min(settings.batch_size, MAX_BATCH)
+        self.max_search_ids = min(settings.pubmed_max_ids, MAX_SEARCH_IDS)
         kwargs = {"sleep": sleep} if sleep else {}
         self.http = PoliteClient("PubMed", rate=settings.ncbi_requests_per_second,
                                  timeout=settings.http_timeout,
                                  retry=retry or RetryPolicy(attempts=settings.http_retries + 1,
-                                                         base_seconds=settings.http_backoff),
+                                                         base_seconds=settings.http_backoff,
+                                                         max_wait=settings.http_max_wait),
                                  user_agent=f"{settings.ncbi_tool} ({settings.ncbi_email})",
                                  **kwargs)
 
@@ -91,6 +126,23 @@ class PubMedClient:
         return SearchResult(count=int(result["Count"]), webenv=str(result["WebEnv"]),
                             query_key=str(result["QueryKey"]))
 
+    def ids(self, query: str, since: date, until: date, offset: int, count: int) -> list[str]:
+        """The PMIDs at positions offset..offset+count of the search (the order efetch pages)."""
+        params = self._params(term=query, retstart=str(offset), retmax=str(count), datetype="edat",
+                              mindate=since.strftime("%Y/%m/%d"), maxdate=until.strftime("%Y/%m/%d"))
+        _, body = self.http.request("GET", self.base + "esearch.fcgi", params=params,
+                                    check=_check_esearch)
+        try:
+            return [str(i) for i in Entrez.read(io.BytesIO(body), validate=False)["IdList"]]
+        except Exception as exc:
+            raise SourceError(f"PubMed esearch id list is not readable: {exc}") from exc
+
+    def fetch_ids(self, pmids: list[str]) -> tuple[list, list]:
+        """Records by PMID (efetch id=...): (raw, article) pairs and rejects."""
+        _, body = self.http.request("POST", self.base + "efetch.fcgi", check=_check_efetch,
+                                    data=self._params(id=",".join(pmids), rettype="xml", retmode="xml"))
+        return pubmed_xml.parse_efetch(body)
+
     def fetch(self, search: SearchResult, offset: int) -> Batch:
         """One efetch batch starting at `offset` in the search's id list."""
         params = self._params(WebEnv=search.webenv, query_key=search.query_key,
@@ -109,11 +161,25 @@ class PubMedClient:
         while offset < search.count:
             try:
                 batch = self.fetch(search, offset)
-            except SourceError as exc:
-                if "WebEnv" not in str(exc) and "query #" not in str(exc):
-                    raise
+            except HistoryExpired as exc:
                 # The history server forgets a WebEnv after a while; search again and go on.
+                log.warning("%s; searching again", exc)
                 search = self.search(query, since, until)
                 batch = self.fetch(search, offset)
             yield batch
             offset = batch.next_offset
+
+    def plan_windows(self, query: str, since: date, until: date) -> list[tuple[date, date, int]]:
+        """The window cut by date into parts PubMed can page through whole: (since, until, count).
+
+        A part whose count reaches MAX_SEARCH_IDS is halved until it fits; a single entrez day
+        over the cap cannot be split and raises SourceError (narrow the query)."""
+        count = self.search(query, since, until).count
+        if count < self.max_search_ids:
+            return [(since, until, count)]
+        if since >= until:
+            raise SourceError(f"PubMed holds {count} records for {since} alone; it pages through "
+                              f"only the first {self.max_search_ids:,} of a search: narrow the query")
+        middle = since + timedelta(days=(until - since).days // 2)
+        return (self.plan_windows(query, since, middle)
+                + self.plan_windows(query, middle + timedelta(days=1), until))

@@ -19,6 +19,7 @@ import duckdb
 
 from pipeline.config import Settings
 
+MAX_ROW_BYTES = 512 * 1024 * 1024
 _MIGRATION = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 
 
@@ -56,32 +57,50 @@ def migrate(con: duckdb.DuckDBPyConnection, directory: Path) -> list[str]:
     return applied
 
 
+class WarehouseBusy(duckdb.IOException):
+    """The warehouse file is held open by another process; the message says which. (An
+    IOException, so callers that fall back to the published snapshot on one still do.)"""
+
+
+_HOLDER = re.compile(r"Conflicting lock is held in (.*?) \(PID (\d+)\)")
+
 # How long opening the warehouse waits out another process's connection (the curation UI's
 # per-request connections last milliseconds; a reader that holds on longer is reported).
 LOCK_WAIT_SECONDS = 30.0
 
 
 def open_file(path: Path, read_only: bool = False, wait: float = LOCK_WAIT_SECONDS) -> duckdb.DuckDBPyConnection:
-    """duckdb.connect, retried with backoff while another process holds the file's lock."""
+    """duckdb.connect, retried with backoff while another process holds the file's lock;
+    WarehouseBusy, naming the holder's PID, when it still does after `wait` seconds."""
     deadline = time.monotonic() + wait
     delay = 0.02
     while True:
         try:
             return duckdb.connect(str(path), read_only=read_only)
         except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower() or time.monotonic() + delay > deadline:
+            if "lock" not in str(exc).lower():
                 raise
+            if time.monotonic() + delay > deadline:
+                error = exc
+                break
             time.sleep(delay)
             delay = min(delay * 2, 1.0)
+    holder = _HOLDER.search(str(error))
+    who = f"process {holder.group(2)} ({holder.group(1)})" if holder else "another process"
+    raise WarehouseBusy(
+        f"the warehouse {path} is open in {who}; DuckDB allows one writer and no readers beside "
+        "it. Close that program (or point analysts at the published snapshot) and run again")
 
 
 def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """A connection to the warehouse file, migrated unless opened read-only."""
+    """A connection to the warehouse file, migrated unless opened read-only.
+
+    WarehouseBusy, with the holder's PID, when another process has the file open."""
     path = Path(settings.warehouse)
     if read_only:
-        return open_file(path, read_only=True)
+        return open_file(path, read_only=True, wait=settings.warehouse_busy_wait)
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = open_file(path)
+    con = open_file(path, wait=settings.warehouse_busy_wait)
     migrate(con, settings.migrations_dir)
     apply_views(con, settings.marts_dir)
     return con
@@ -145,5 +164,7 @@ def bulk_insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[list],
             handle.write(json.dumps(dict(zip(names, row)), ensure_ascii=False, default=str) + "\n")
         handle.flush()
         spec = "{" + ", ".join(f"'{name}': '{kind}'" for name, kind in columns) + "}"
+        # Rows as large as a quarantined oversize record (past read_json's 16 MiB default) load.
         con.execute(f"INSERT INTO {table} SELECT * FROM read_json(?, format = 'newline_delimited', "
-                    f"columns = {spec}) ON CONFLICT {on_conflict}", [handle.name])
+                    f"columns = {spec}, maximum_object_size = {MAX_ROW_BYTES}) "
+                    f"ON CONFLICT {on_conflict}", [handle.name])

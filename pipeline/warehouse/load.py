@@ -121,7 +121,13 @@ def quarantine_row(quarantined: Quarantined, run_id: str, created_at) -> list:
 def load_batch(con, index: CurrentArticles, batch, run_id: str, counts: LoadCounts) -> None:
     """One staged batch in a handful of set-based statements."""
     now = utc_now()
-    extractions = {e.get("id"): e for e in batch.extractions()}
+    records, rejected = batch.contents()
+    extraction_list = batch.extractions()
+    # Extractions are written one per article line, in order: pair them by position, so two
+    # versions of one record in a batch each keep their own. By id only for an older layout.
+    by_position = len(extraction_list) == len(records) and all(
+        e.get("id") == article.record_id for e, (_, article) in zip(extraction_list, records))
+    extractions = {e.get("id"): e for e in extraction_list}
     fulltexts = batch.fulltexts()
     fulltext = {"core.pdf_documents": [], "core.pdf_tables": [], "core.evidence_rows": []}
     raws, articles, superseded, results, evidence, quarantine = [], [], set(), [], [], []
@@ -129,8 +135,7 @@ def load_batch(con, index: CurrentArticles, batch, run_id: str, counts: LoadCoun
     attempts = _previous_attempts(con, fulltexts)
     moved_links: dict[str, str] = {}
     latest: dict[str, int] = {}
-    records, rejected = batch.contents()
-    for raw, article in records:
+    for position, (raw, article) in enumerate(records):
         counts.fetched += 1
         raws.append([raw.source, raw.source_id, raw.hash, raw.content_type, raw.payload,
                      raw.fetched_at, run_id])
@@ -155,7 +160,7 @@ def load_batch(con, index: CurrentArticles, batch, run_id: str, counts: LoadCoun
         elif staged and "parsed" in staged:
             for table, rows in fulltext_rows(article_id, version, staged, run_id, now).items():
                 fulltext[table].extend(rows)
-        extraction = extractions.get(record_id)
+        extraction = extraction_list[position] if by_position else extractions.get(record_id)
         if extraction and "error" in extraction:
             quarantine.append(quarantine_row(Quarantined(
                 source=article.source, stage="extract", reason=extraction["error"],
@@ -246,16 +251,35 @@ def advance_watermark(con, source: str, query: str, since, until) -> None:
 
 def record_run(con, run_id: str, window: StagedWindow, counts: LoadCounts, status: str,
                started_at, error: str | None = None) -> None:
+    """The run's row for the window's source; a source harvested in several windows (a window
+    split at PubMed's ceiling) adds them up, and fails if any of them failed."""
     m = window.manifest
-    con.execute("INSERT OR REPLACE INTO ops.runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    con.execute("""INSERT INTO ops.runs (run_id, source, query, window_start, window_end,
+                       started_at, finished_at, status, fetched, new, changed, unchanged,
+                       quarantined, error, counted, notes)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (run_id, source) DO UPDATE SET
+                       window_start = least(ops.runs.window_start, excluded.window_start),
+                       window_end = greatest(ops.runs.window_end, excluded.window_end),
+                       finished_at = excluded.finished_at,
+                       status = CASE WHEN 'failed' IN (ops.runs.status, excluded.status)
+                                     THEN 'failed' ELSE excluded.status END,
+                       fetched = ops.runs.fetched + excluded.fetched,
+                       new = ops.runs.new + excluded.new,
+                       changed = ops.runs.changed + excluded.changed,
+                       unchanged = ops.runs.unchanged + excluded.unchanged,
+                       quarantined = ops.runs.quarantined + excluded.quarantined,
+                       error = coalesce(excluded.error, ops.runs.error),
+                       counted = coalesce(ops.runs.counted, 0) + coalesce(excluded.counted, 0),
+                       notes = coalesce(excluded.notes, ops.runs.notes)""",
                 [run_id, m.source, m.query, window.since, window.until, started_at or m.started_at,
                  utc_now(), status, counts.fetched, counts.new, counts.changed, counts.unchanged,
-                 counts.quarantined, error])
+                 counts.quarantined, error, m.count, "; ".join(m.notes) or None])
 
 
 def already_loaded(con, run_id: str, window: StagedWindow) -> bool:
     row = con.execute("""SELECT 1 FROM ops.runs WHERE run_id = ? AND source = ? AND status = 'succeeded'
-                         AND window_start = ? AND window_end = ?""",
+                         AND window_start <= ? AND window_end >= ?""",
                       [run_id, window.source, window.since, window.until]).fetchone()
     return row is not None
 

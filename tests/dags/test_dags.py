@@ -39,14 +39,49 @@ def test_nightly_schedule_and_retries_are_declared(dagbag):
         assert task.execution_timeout and task.execution_timeout <= timedelta(hours=2)
     extract = dag.get_task("extract")
     assert extract.is_mapped if hasattr(extract, "is_mapped") else type(extract).__name__ == "MappedOperator"
-    assert dag.get_task("load").trigger_rule == "none_failed"
+    # A failed source must not stop the other's load (nor a quiet night's skipped extract).
+    assert dag.get_task("load").trigger_rule == "all_done"
     assert dag.get_task("publish").upstream_task_ids == {"validate"}
+
+
+def test_operators_get_alerts_an_asset_and_a_single_writer(dagbag):
+    from airflow.sdk import Asset, AsyncCallback, DeadlineReference
+
+    from pipeline.notify import FailureEmail, record_task_failure
+
+    for dag_id in ("litmine_nightly", "litmine_backfill"):
+        dag = dagbag.dags[dag_id]
+        for task in dag.tasks:
+            callbacks = task.on_failure_callback
+            assert any(isinstance(c, FailureEmail) for c in callbacks) and record_task_failure in callbacks
+        assert {t.pool for t in dag.tasks if t.task_id in ("load", "validate", "publish")} == \
+            {"litmine_warehouse"}
+        assert [o.name for o in dag.get_task("publish").outlets if isinstance(o, Asset)] == \
+            ["litmine_published_snapshot"]
+    (deadline,) = dagbag.dags["litmine_nightly"].deadline
+    assert deadline.reference == DeadlineReference.DAGRUN_QUEUED_AT
+    assert isinstance(deadline.callback, AsyncCallback) and deadline.interval <= timedelta(hours=8)
+
+
+def test_dags_use_only_public_airflow_imports_and_do_no_work_at_parse_time():
+    import ast
+
+    for path in (PROJECT_ROOT / "dags").glob("*.py"):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module.startswith("airflow"):
+                assert node.module == "airflow.sdk", f"{path.name}: from {node.module} import ..."
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                name = ast.unparse(node.func)
+                assert name not in ("date.today", "datetime.now", "datetime.utcnow", "pendulum.now"), \
+                    f"{path.name} calls {name}() when the DAG file is parsed"
 
 
 def test_backfill_takes_query_and_date_range(dagbag):
     dag = dagbag.dags["litmine_backfill"]
     assert dag.schedule is None or dag.timetable.summary in ("None", "")
     assert {"query", "since", "until"} <= set(dag.params.keys())
+    assert dag.params["until"] is None      # yesterday, worked out when the run starts
 
 
 @pytest.mark.slow

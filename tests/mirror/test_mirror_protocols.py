@@ -113,3 +113,28 @@ def test_boolean_queries(query, title, expected):
 def test_malformed_queries_are_rejected(query):
     with pytest.raises(QueryError):
         compile_query(query)
+
+
+def test_history_parameters_are_case_insensitive_and_errors_come_as_ncbi_sends_them(mirror):
+    result = esearch(mirror, term=QUERY, datetype="edat", mindate="2024/01/01",
+                     maxdate="2024/01/02", usehistory="y")
+    lower = httpx.post(f"{mirror.base_url}/entrez/eutils/efetch.fcgi",
+                       data={"db": "pubmed", "webenv": result["WebEnv"], "query_key": "1",
+                             "retstart": "0", "retmax": "200", "rettype": "xml"})
+    assert len(parse_efetch(lower.content)[0]) == 10
+    expired = httpx.post(f"{mirror.base_url}/entrez/eutils/efetch.fcgi",
+                         data={"db": "pubmed", "WebEnv": "MCID_gone", "query_key": "1"})
+    assert expired.status_code == 200
+    assert b"<eFetchResult>" in expired.content and b"<ERROR>Cannot retrieve history data" in expired.content
+
+
+def test_only_the_first_ids_of_a_search_can_be_paged(mirror):
+    mirror.state.max_search_ids = 30
+    result = esearch(mirror, term=QUERY, usehistory="y", retmax="100")
+    assert int(result["Count"]) == 450 and len(result["IdList"]) == 30
+    fetched = httpx.post(f"{mirror.base_url}/entrez/eutils/efetch.fcgi",
+                         data={"db": "pubmed", "WebEnv": result["WebEnv"], "query_key": "1",
+                               "retstart": "0", "retmax": "200"})
+    assert len(parse_efetch(fetched.content)[0]) == 30
+    with pytest.raises(RuntimeError, match="can only retrieve the first 30"):
+        esearch(mirror, term=QUERY, retstart="30")

@@ -67,12 +67,17 @@ def test_retry_after_is_honoured(mirrored, mirror):
 
 
 def test_a_malformed_record_is_quarantined_and_its_neighbours_loaded(mirrored, mirror):
+    # One counted record of each source arrives broken: it is quarantined, the rest load, and
+    # loaded + quarantined is still the count the source reported.
     mirror.set_faults([Fault("efetch", "malformed"), Fault("europepmc", "malformed")])
     _, summary = harvest_and_load(mirrored)
-    assert_complete(mirrored)
+    by_source, (rows, distinct) = warehouse_counts(mirrored)
+    assert by_source == {source: n - 1 for source, n in SOURCES_TOTAL.items()} and rows == distinct
     con = db.connect(mirrored, read_only=True)
     reasons = con.execute("SELECT source, stage, reason FROM ops.quarantine ORDER BY source").fetchall()
+    counted = dict(con.execute("SELECT source, counted FROM ops.runs").fetchall())
     con.close()
+    assert counted == SOURCES_TOTAL
     assert [(source, stage) for source, stage, _ in reasons] == [("europepmc", "parse"), ("pubmed", "parse")]
     assert "malformed PubMed XML" in reasons[1][2]
     assert "no id" in reasons[0][2]
