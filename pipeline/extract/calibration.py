@@ -28,6 +28,13 @@ from pipeline.lexicon.vocabulary import VOCAB_DIR
 LIST_FIELDS = ("targets", "guidance")
 
 
+def deciding(field: str, evidence: list, confidence=lambda e: e.confidence):
+    """The evidence item that sets a field's confidence: a list field's weakest, else its first."""
+    if not evidence:
+        return None
+    return min(evidence, key=confidence) if field in LIST_FIELDS else evidence[0]
+
+
 class Calibration:
     def __init__(self, counts: dict[str, tuple[int, int]] | None = None, prior_strength: float = 20.0):
         self.counts = dict(counts or {})
@@ -38,10 +45,8 @@ class Calibration:
         return round((correct + self.k * prior) / (n + self.k), 3)
 
     def field_confidence(self, field: str, evidence: list) -> float | None:
-        if not evidence:
-            return None
-        deciding = min(evidence, key=lambda e: e.confidence) if field in LIST_FIELDS else evidence[0]
-        return self.confidence(deciding.rule, deciding.confidence)
+        ev = deciding(field, evidence)
+        return None if ev is None else self.confidence(ev.rule, ev.confidence)
 
     def to_json(self, path: Path) -> None:
         data = {"_doc": "Per rule: [values it decided on the labelled corpus, values that were right]. "
@@ -53,10 +58,8 @@ class Calibration:
 
 def deciding_rule(field: str, evidence: list[dict]) -> str | None:
     """The rule whose evidence sets a field's confidence, from an extraction's evidence dicts."""
-    if not evidence:
-        return None
-    ev = min(evidence, key=lambda e: e["confidence"]) if field in LIST_FIELDS else evidence[0]
-    return ev["rule"]
+    ev = deciding(field, evidence, confidence=lambda e: e["confidence"])
+    return None if ev is None else ev["rule"]
 
 
 def load_calibration(path: str | Path | None = None) -> Calibration:

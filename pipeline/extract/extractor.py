@@ -27,7 +27,7 @@ from spacy.tokens import Doc
 
 from . import (adverse_events, design, follow_up, guidance, indication, outcome, relevance,
                sample_size, targets)
-from .calibration import load_calibration
+from .calibration import deciding, load_calibration
 from .evidence import FieldResult
 from .nlp import Sentence, build_nlp, sentences
 
@@ -217,8 +217,8 @@ class Extractor:
             has_value = r.value not in (None, [], ([], [])) and not (isinstance(r.value, dict) and r.value.get("direction") is None and r.value.get("text") is None)
             conf = out["confidence"][f]
             if has_value and conf is not None and conf < self.thresholds[f]:
-                weakest = min(r.evidence, key=lambda e: e.confidence) if f in ("targets", "guidance") else r.evidence[0]
-                flags.append({"field": f, "reason": f"low confidence {conf:.2f} < {self.thresholds[f]:.2f} ({weakest.rule})"})
+                flags.append({"field": f, "reason": f"low confidence {conf:.2f} < {self.thresholds[f]:.2f} "
+                                                    f"({deciding(f, r.evidence).rule})"})
         for f in ("design", "sample_size"):
             r = res[f]
             if f == "sample_size" and r.value is not None and r.value <= 0:

@@ -35,7 +35,7 @@ from .evidence import FieldResult, evidence_at
 from .follow_up import FollowUpRules
 
 # the measures a main efficacy finding is about (not range of motion, diet, bleeding, satisfaction)
-EFFICACY_MEASURE = re.compile(r"\b(?:pain|analges\w*|relie\w*|opioids?|morphine|VAS|NRS|WOMAC|spasticity|efficacy|effective\w*|"
+EFFICACY_MEASURE = re.compile(r"\b(?:pain|analges\w*|relie\w*|opioids?|morphine|VAS|NRS|WOMAC|spasticity|efficacy|efficacious|effective\w*|"
                               r"primary|responders?|success\w*|benefit\w*|outcomes?|symptoms?|neuralgia|headaches?)\b", re.I)
 # the procedure words of a title, which name the study's intervention
 PROCEDURE_WORDS = re.compile(r"\b(?:[ck]ryo[\w-]*|(?:pulsed\s+)?radiofrequency|P?RFA?|stimulation|PNS|neurolys\w*|neurolytic|"
@@ -45,10 +45,8 @@ AIM = re.compile(r"\b(?:aims?|aimed|objectives?|purpose|hypothesi[sz]\w*|was\s+t
 FUTURE = re.compile(r"\b(?:are|is|be)\s+(?:still\s+)?(?:needed|required|warranted|necessary)\b|\bshould\s+be\s+performed\b|\bfuture\b"
                     r"|\bwill\s+(?:be|also|then|receive|undergo|inform|assess|compare|evaluate)\b|\b(?:needs?|remains?)\s+to\s+be\b", re.I)
 SAFETY = compile_cue(r"\b(?:complications?|adverse|side[\s-]effects?|safe(?:ty|ly)?|infections?|dysesthesia\w*|dysaesthesia\w*|numbness|bruising|neuritis|morbidity|hematoma|pneumothorax|tolerated|nausea|pruritus)\b", re.I)
-STRONG_EFFICACY = re.compile(r"\b(?:efficacy|effective|efficacious|analges\w*|relief|pain\s+scores?|opioids?)\b", re.I)
 PRIMARY = re.compile(r"\bprimary\s+(?:outcome|end[\s-]?point)|\bmain\s+outcome", re.I)
 CONCLUDING = re.compile(r"^(?:we\s+conclude|in\s+conclusion|thus|therefore|overall|these\s+(?:results|findings|data)|our\s+(?:results|findings|data)|this\s+(?:study|work|trial|report)\s+(?:shows|showed|demonstrates|provides|suggests|indicates))", re.I)
-CLAUSE_SPLIT = re.compile(r";|,\s*but\b|\bbut\s+|,?\s*however,?|\bwhereas\b|\balthough\b")
 
 RESPONDER = [
     re.compile(rf"\b(?P<n>{NUMBER})\s+(?:patients\s+|participants\s+)?\(\s*(?P<pct>\d+(?:\.\d+)?)\s*%\s*\)\s+(?:\w+\s+){{0,3}}?(?:were|had|reported|achieved|experienced|obtained|remained)\s+(?!no\b|little\b|not\b)(?:[\w>≥%.-]+\s+){{0,4}}?(?:pain[\s-]free|relief|improvement|free\s+of\s+pain|responders?|\d+\s*%\s+(?:or\s+(?:more|greater)\s+)?(?:pain\s+)?(?:reduction|decrease))", re.I),
@@ -89,7 +87,7 @@ class OutcomeRules:
         t = sentence.text
         if AIM.search(t) or FUTURE.search(t) or t.endswith("?"):
             return False
-        if SAFETY.search(t) and not (STRONG_EFFICACY.search(t) or EFFICACY_MEASURE.search(t)):
+        if SAFETY.search(t) and not EFFICACY_MEASURE.search(t):
             return False
         return True
 
