@@ -16,9 +16,9 @@ from pipeline.lexicon.patterns import compile_cue
 
 from .evidence import FieldResult, sentence_evidence
 
-EXPLICIT = re.compile(r"\b(?:adverse\s+(?:events?|effects?|reactions?)|complications?|side[\s-]effects?|harms?|well[\s-]tolerated|safety\s+profile|serious\s+events?)\b", re.I)
+EXPLICIT = compile_cue(r"\b(?:adverse\s+(?:events?|effects?|reactions?)|complications?|side[\s-]effects?|harms?|well[\s-]tolerated|safety\s+profile|serious\s+events?)\b", re.I)
 NAMED = compile_cue(r"\b(?:pneumothorax|infections?|cellulitis|numbness|neuritis|neuroma\s+formation|dysesthesia\w*|dysaesthesia\w*|hyperalgesia|allodynia|hematoma|haematoma|bruising|frostbite|skin\s+necrosis|sensory\s+disturbances?|disturbed\s+sensibility|neuropath(?:ic|y)\s+(?:pain|scores?))\b", re.I)
-NEGATED = re.compile(r"\b(?:no|none|without|free\s+of|neither|nor|not\s+(?:any|associated))\b[^.]{0,40}$", re.I)
+NEGATED = compile_cue(r"\b(?:no|none|without|free\s+of|neither|nor|not\s+(?:any|associated))\b[^.]{0,40}$", re.I)
 SKIP = compile_cue(r"\b(?:aims?|objectives?|purpose|hypothesi\w+|needed|warranted|required)\b", re.I)
 
 

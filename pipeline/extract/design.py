@@ -24,6 +24,7 @@ Method
 from __future__ import annotations
 
 import re
+from pipeline.lexicon.patterns import compile_cue
 
 from pipeline.lexicon.designs import PRECEDENCE, design_cues
 from pipeline.lexicon.numbers import NUMBER, parse_number
@@ -50,19 +51,19 @@ _REVIEWS = {"systematic_review", "narrative_review"}
 SKIP_AFTER = {"rct": _REVIEWS, "nonrandomized_trial": _REVIEWS | {"rct"},
               "retrospective_observational": _REVIEWS, "prospective_observational": _REVIEWS | {"rct"},
               "case_series": _REVIEWS | {"rct", "retrospective_observational", "prospective_observational"}}
-_REPORT_N_CASES = re.compile(rf"\b(?:report|describe|present)\w*\s+(?:here\s+)?(?:on\s+)?(?:the\s+)?(?P<n>{NUMBER})\s+(?:(?:consecutive|further|additional|adult|paediatric|pediatric|similar|new)\s+){{0,2}}(?:cases|patients)\b", re.I)
+_REPORT_N_CASES = compile_cue(rf"\b(?:report|describe|present)\w*\s+(?:here\s+)?(?:on\s+)?(?:the\s+)?(?P<n>{NUMBER})\s+(?:(?:consecutive|further|additional|adult|paediatric|pediatric|similar|new)\s+){{0,2}}(?:cases|patients)\b", re.I)
 # a review that names itself narrative is one, even when it reports how it searched databases
-_SELF_NARRATIVE = re.compile(r"\bnarrative\s+review", re.I)
-_NAMED_SYSTEMATIC = re.compile(r"systematic|meta[\s-]?analy|scoping|umbrella|PRISMA|PROSPERO", re.I)
-_OWN_STUDY = re.compile(r"\b(?:this|we|our|present|current|here)\b", re.I)
-_TITLE_REVIEW = re.compile(r"\breview\b", re.I)
-_ALSO = re.compile(r"\balso\b", re.I)
-_TITLE_TECHNIQUE = re.compile(r"\b(?:technique|approach|method)\b", re.I)
+_SELF_NARRATIVE = compile_cue(r"\bnarrative\s+review", re.I)
+_NAMED_SYSTEMATIC = compile_cue(r"systematic|meta[\s-]?analy|scoping|umbrella|PRISMA|PROSPERO", re.I)
+_OWN_STUDY = compile_cue(r"\b(?:this|we|our|present|current|here)\b", re.I)
+_TITLE_REVIEW = compile_cue(r"\breview\b", re.I)
+_ALSO = compile_cue(r"\balso\b", re.I)
+_TITLE_TECHNIQUE = compile_cue(r"\b(?:technique|approach|method)\b", re.I)
 # design words as typed, for a tolerant second look when no cue matched ("randomzied", "retrospecitve")
 _DESIGN_WORDS = {"randomized": "rct", "randomised": "rct", "randomly": "rct", "retrospective": "retrospective_observational",
                  "retrospectively": "retrospective_observational", "prospective": "prospective_observational",
                  "prospectively": "prospective_observational", "systematic": "systematic_review"}
-_LONG_WORD = re.compile(r"\b[A-Za-z]{8,}\b")
+_LONG_WORD = compile_cue(r"\b[A-Za-z]{8,}\b", 0)
 
 
 def _within_one_edit(a: str, b: str) -> bool:
@@ -89,10 +90,10 @@ class DesignRules:
         # a cue is [pattern, weight] or [pattern, weight, name]: a named cue (an implied design)
         # is its own rule, so calibration and curators can tell it from the design's own words
         self.cue_res = design_cues(vocab)
-        self.future = re.compile(vocab["future"], re.I)
-        self.not_review = re.compile(vocab["not_a_review"], re.I)
-        self.humans = re.compile(vocab["humans"], re.I)
-        self.use_only = re.compile(relevance_vocab["human_use_only"], re.I)
+        self.future = compile_cue(vocab["future"], re.I)
+        self.not_review = compile_cue(vocab["not_a_review"], re.I)
+        self.humans = compile_cue(vocab["humans"], re.I)
+        self.use_only = compile_cue(relevance_vocab["human_use_only"], re.I)
         self.pubtypes = vocab["publication_types"]
         self.keys = vocab.get("keys", {})
 

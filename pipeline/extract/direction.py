@@ -59,12 +59,12 @@ COMPARATIVE = compile_cue(
     rf"\b(?P<cmp>{GOOD_COMPARATIVE}|{BAD_COMPARATIVE}|{LOWER}|{HIGHER})\b(?P<mid>[^;]{{0,80}}?)"
     rf"\b(?:than|(?:as\s+)?compared\s+(?:with|to)|in\s+comparison\s+(?:with|to)|relative\s+to|versus|vs\.?)\b(?P<b>[^;]{{0,80}})", re.I)
 # clauses that are not findings: baseline comparability, an outcome's definition, a purpose
-BASELINE = re.compile(r"\b(?:age|sex|gender|demographic\w*|baseline\s+characteristics|body\s+mass|BMI|ASA)\b", re.I)
-DEFINITION = re.compile(r"^\s*(?:the\s+)?(?:primary|secondary|main)\s+(?:outcomes?|end[\s-]?points?)(?:\s+measures?)?\s*(?::|was|were|is|are|included)\s", re.I)
-RESULT_STATED = re.compile(r"\bsignifican|\b[Pp]\s*[<=>≤]|\bdiffer", re.I)
-PURPOSE = re.compile(r"\b(?:in\s+order\s+)?to\s+(?:\w+\s+)?$|\b(?:aims?|designed|intended|used)\s+to\s+(?:\w+\s+){0,2}$", re.I)
-COMPARED_WITH = re.compile(r"\b(?:compared\s+(?:to|with)|versus|vs\.?|relative\s+to|in\s+comparison\s+(?:to|with))\b(?P<b>[^;]{0,60})", re.I)
-COMPARATORS = re.compile(r"\b(?:controls?|sham|placebo|usual\s+care|standard\s+(?:care|treatment|therapy)|conventional|conservative|baseline|"
+BASELINE = compile_cue(r"\b(?:age|sex|gender|demographic\w*|baseline\s+characteristics|body\s+mass|BMI|ASA)\b", re.I)
+DEFINITION = compile_cue(r"^\s*(?:the\s+)?(?:primary|secondary|main)\s+(?:outcomes?|end[\s-]?points?)(?:\s+measures?)?\s*(?::|was|were|is|are|included)\s", re.I)
+RESULT_STATED = compile_cue(r"\bsignifican|\b[Pp]\s*[<=>≤]|\bdiffer", re.I)
+PURPOSE = compile_cue(r"\b(?:in\s+order\s+)?to\s+(?:\w+\s+)?$|\b(?:aims?|designed|intended|used)\s+to\s+(?:\w+\s+){0,2}$", re.I)
+COMPARED_WITH = compile_cue(r"\b(?:compared\s+(?:to|with)|versus|vs\.?|relative\s+to|in\s+comparison\s+(?:to|with))\b(?P<b>[^;]{0,60})", re.I)
+COMPARATORS = compile_cue(r"\b(?:controls?|sham|placebo|usual\s+care|standard\s+(?:care|treatment|therapy)|conventional|conservative|baseline|"
                          r"pre-?(?:operative|procedure|procedural|treatment|intervention)\s+(?:values?|levels?|scores?)|before\s+(?:the\s+)?(?:procedure|treatment)|"
                          r"no\s+(?:treatment|intervention))\b", re.I)
 # 3. improvement predicates
@@ -94,9 +94,9 @@ IMPROVEMENT = keyed_alternation([
     (("less", "lower pain", "shortened", "reduction"),
      r"\bless\s+(?:\w+\s+)?pain\b|\blower\s+pain\b|\bshortened\b|\breduction\s+(?:in|of)\s+(?:\w+\s+){0,3}(?:pain|opioid|epidural|analgesic|spasticity|scores?)"),
 ])
-NEGATION = re.compile(rf"\b(?:no|not|never|neither|nor|cannot|unable\s+to|failed\s+to|lack\s+of|absence\s+of|did\s+not|does\s+not|do\s+not|was\s+not|were\s+not)\s+{NEG_SCOPE}$", re.I)
-BOTH_ARMS = re.compile(r"\b(?:in|for|of)\s+(?:both|all|each\s+of\s+the)\s+(?:the\s+)?(?:\w+\s+)?(?:groups?|arms?|cohorts?)\b|\bboth\s+(?:groups?|arms?|treatments?|procedures?|techniques?)\b", re.I)
-CLAUSE_SPLIT = re.compile(r";|,\s*but\b|\bbut\s+|,?\s*however,?|\bwhereas\b|\balthough\b|\bwhile\b")
+NEGATION = compile_cue(rf"\b(?:no|not|never|neither|nor|cannot|unable\s+to|failed\s+to|lack\s+of|absence\s+of|did\s+not|does\s+not|do\s+not|was\s+not|were\s+not)\s+{NEG_SCOPE}$", re.I)
+BOTH_ARMS = compile_cue(r"\b(?:in|for|of)\s+(?:both|all|each\s+of\s+the)\s+(?:the\s+)?(?:\w+\s+)?(?:groups?|arms?|cohorts?)\b|\bboth\s+(?:groups?|arms?|treatments?|procedures?|techniques?)\b", re.I)
+CLAUSE_SPLIT = compile_cue(r";|,\s*but\b|\bbut\s+|,?\s*however,?|\bwhereas\b|\balthough\b|\bwhile\b", 0)
 
 _KEYS = ("signific", "reduc", "decreas", "declin", "lower", "improv", "free", "absent", "relie", "effective",
          "efficac", "benefit", "less", "shorten", "success", "valuable", "useful", "promising", "favo", "analges",
@@ -105,9 +105,9 @@ _KEYS = ("signific", "reduc", "decreas", "declin", "lower", "improv", "free", "a
          "greater", "more ", "fewer", "shorter", "longer", "compared", "versus", "relative")
 
 
-_GOOD, _BAD = re.compile(GOOD_COMPARATIVE, re.I), re.compile(BAD_COMPARATIVE, re.I)
-_HIGHER, _LOWER = re.compile(HIGHER, re.I), re.compile(LOWER, re.I)
-_WANTED, _HARMFUL = re.compile(rf"\b(?:{WANTED})\b", re.I), re.compile(rf"\b(?:{HARMFUL})\b", re.I)
+_GOOD, _BAD = compile_cue(GOOD_COMPARATIVE, re.I), compile_cue(BAD_COMPARATIVE, re.I)
+_HIGHER, _LOWER = compile_cue(HIGHER, re.I), compile_cue(LOWER, re.I)
+_WANTED, _HARMFUL = compile_cue(rf"\b(?:{WANTED})\b", re.I), compile_cue(rf"\b(?:{HARMFUL})\b", re.I)
 
 
 def _polarity(cmp: str, measure: str) -> int:

@@ -31,33 +31,34 @@ Method (regular expressions over each sentence, then a choice)
 from __future__ import annotations
 
 import re
+from pipeline.lexicon.patterns import compile_cue
 
 from pipeline.lexicon.durations import DAY_N, DURATION, NUMBER_IN, ORDINAL_DURATION, unit_days
 from pipeline.lexicon.numbers import parse_number
 
 from .evidence import FieldResult, evidence_at
 
-TIER1_BEFORE = re.compile(r"(?:follow(?:ed)?[\s-]*(?:‐\s*)?up|followed)\s*(?:time|period|duration|interval)?\s*(?:was|were|of|lasted|ranged from|range|:|=|averaged|\(|was\s+(?:a\s+)?(?:mean|median)\s+(?:of\s+)?)?\s*(?:a\s+|an\s+)?(?:mean|median|average|minimum|maximum|at least)?\s*(?:of\s+|was\s+)?(?:up\s+to\s+)?$|followed\s+(?:up\s+)?(?:for|during|over)\s+(?:a\s+)?(?:mean\s+(?:of\s+)?|median\s+(?:of\s+)?|period\s+of\s+)?$", re.I)
-TIER1_AFTER = re.compile(r"^\s*(?:of\s+)?(?:post[\s-]?\w+\s+)?follow[\s-]*(?:‐\s*)?up\b|^\s*period\s+following\b", re.I)
-TIER2_BEFORE = re.compile(r"(?:\bat|\bafter|\bup to|\buntil|\bthrough|\bby|\bwithin|\bover|\bfor|\bduring|\bto)\s+(?:a\s+|an\s+|the\s+|least\s+|last\s+)?(?:total\s+of\s+|period\s+of\s+|least\s+)?(?:the\s+)?(?:first\s+)?$|(?:days?|weeks?|months?)\s+$", re.I)
-TIER2_AFTER = re.compile(r"^\s*(?:\([^)]*\)\s*)?(?:after|following|post|postoperative(?:ly)?|post-?\w+|postop\w*|later|from|re-?admission|readmission|mortality|visit|period|follow|assessment|evaluation)", re.I)
-ASSESS = re.compile(r"assess|measur|evaluat|monitor|record|scor|follow|collect|visit|examin|reported|surve|question|interview|complet|review|endpoint|outcome|test|histolog|euthan|sacrific", re.I)
-EXCLUDE_AFTER = re.compile(r"^\s*(?:[\s-]*(?:years?|yrs?)?[\s-]*(?:old|of age)|(?:of\s+)?(?:pain[\s-]free|survival|overall|local|progression|disease[\s-]free|blanking|recurrence[\s-]free|event[\s-]free|\w+[\s-]free\s+(?:survival|interval))|of\s+(?:their|the)\s+(?:scheduled|planned)|before|prior)", re.I)
-EXCLUDE_BEFORE = re.compile(r"(?:\bevery|\beach|\bper|\baged?|\bage\s+of|\bbetween|\bonce\s+a|\bwithin\s+the\s+(?:first|past)|\bduration\s+of\s+(?:pain|symptoms|disease)|\bhistory\s+of|\bspanning|\bsince|\blasting|\blasted|\bcontinued\s+for|\bpersisted\s+for|\bremained\s+for|\bpersisting|\bfor\s+at\s+least|\babsent\s+for|\bfree\s+for|\bmedian\s+age|\bmean\s+age|\brange)\b[^.;]{0,12}$", re.I)
-RECRUITMENT = re.compile(r"\b(?:were|was)\s+(?:treated|enrolled|recruited|included|performed|operated|identified|reviewed)|\btreated\s+by\b|\bbetween\s+\w+\s+\d{4}|\bfrom\s+\d{4}\s+(?:to|until)", re.I)
+TIER1_BEFORE = compile_cue(r"(?:follow(?:ed)?[\s-]*(?:‐\s*)?up|followed)\s*(?:time|period|duration|interval)?\s*(?:was|were|of|lasted|ranged from|range|:|=|averaged|\(|was\s+(?:a\s+)?(?:mean|median)\s+(?:of\s+)?)?\s*(?:a\s+|an\s+)?(?:mean|median|average|minimum|maximum|at least)?\s*(?:of\s+|was\s+)?(?:up\s+to\s+)?$|followed\s+(?:up\s+)?(?:for|during|over)\s+(?:a\s+)?(?:mean\s+(?:of\s+)?|median\s+(?:of\s+)?|period\s+of\s+)?$", re.I)
+TIER1_AFTER = compile_cue(r"^\s*(?:of\s+)?(?:post[\s-]?\w+\s+)?follow[\s-]*(?:‐\s*)?up\b|^\s*period\s+following\b", re.I)
+TIER2_BEFORE = compile_cue(r"(?:\bat|\bafter|\bup to|\buntil|\bthrough|\bby|\bwithin|\bover|\bfor|\bduring|\bto)\s+(?:a\s+|an\s+|the\s+|least\s+|last\s+)?(?:total\s+of\s+|period\s+of\s+|least\s+)?(?:the\s+)?(?:first\s+)?$|(?:days?|weeks?|months?)\s+$", re.I)
+TIER2_AFTER = compile_cue(r"^\s*(?:\([^)]*\)\s*)?(?:after|following|post|postoperative(?:ly)?|post-?\w+|postop\w*|later|from|re-?admission|readmission|mortality|visit|period|follow|assessment|evaluation)", re.I)
+ASSESS = compile_cue(r"assess|measur|evaluat|monitor|record|scor|follow|collect|visit|examin|reported|surve|question|interview|complet|review|endpoint|outcome|test|histolog|euthan|sacrific", re.I)
+EXCLUDE_AFTER = compile_cue(r"^\s*(?:[\s-]*(?:years?|yrs?)?[\s-]*(?:old|of age)|(?:of\s+)?(?:pain[\s-]free|survival|overall|local|progression|disease[\s-]free|blanking|recurrence[\s-]free|event[\s-]free|\w+[\s-]free\s+(?:survival|interval))|of\s+(?:their|the)\s+(?:scheduled|planned)|before|prior)", re.I)
+EXCLUDE_BEFORE = compile_cue(r"(?:\bevery|\beach|\bper|\baged?|\bage\s+of|\bbetween|\bonce\s+a|\bwithin\s+the\s+(?:first|past)|\bduration\s+of\s+(?:pain|symptoms|disease)|\bhistory\s+of|\bspanning|\bsince|\blasting|\blasted|\bcontinued\s+for|\bpersisted\s+for|\bremained\s+for|\bpersisting|\bfor\s+at\s+least|\babsent\s+for|\bfree\s+for|\bmedian\s+age|\bmean\s+age|\brange)\b[^.;]{0,12}$", re.I)
+RECRUITMENT = compile_cue(r"\b(?:were|was)\s+(?:treated|enrolled|recruited|included|performed|operated|identified|reviewed)|\btreated\s+by\b|\bbetween\s+\w+\s+\d{4}|\bfrom\s+\d{4}\s+(?:to|until)", re.I)
 # how long the condition has lasted, an inclusion criterion, never follow-up: "pain of at least 6
 # months' duration", "a 2-year history of", "symptoms for more than 3 months", "at least 6 months
 # after stroke" (follow-up is timed from the intervention, not from the onset of the disease)
 _MINIMUM = r"(?:at\s+least|more\s+than|longer\s+than|greater\s+than|a\s+minimum\s+of|>|≥)"
 _CONDITION = r"(?:pain|symptoms?|spasticity|neuralgia|headaches?|complaints?|disease|condition|neuropathy|dysfunction)"
-CONDITION_AFTER = re.compile(r"^(?:['’]s?)?\s*(?:duration|history|of\s+(?:symptoms|pain)\b)"
+CONDITION_AFTER = compile_cue(r"^(?:['’]s?)?\s*(?:duration|history|of\s+(?:symptoms|pain)\b)"
                              r"|^\s*(?:or\s+(?:more|longer)\s+)?(?:after|since|following|from)\s+(?:the\s+|their\s+|an?\s+)?(?:[\w-]+\s+){0,2}?"
                              r"(?:onset|injury|stroke|diagnosis|amputation|trauma|insult|infarct\w*|accident|symptom\w*)\b", re.I)
-CONDITION_BEFORE = re.compile(rf"\b{_CONDITION}\s+(?:for|of|lasting|persisting)\s+(?:(?:{_MINIMUM}|over)\s*)?$|\b{_CONDITION}\b[^.;]{{0,40}}(?<![\w>≥]){_MINIMUM}\s*$", re.I)
+CONDITION_BEFORE = compile_cue(rf"\b{_CONDITION}\s+(?:for|of|lasting|persisting)\s+(?:(?:{_MINIMUM}|over)\s*)?$|\b{_CONDITION}\b[^.;]{{0,40}}(?<![\w>≥]){_MINIMUM}\s*$", re.I)
 # "median follow-up 9 months (range 2-18 months)": the range's maximum is the longest follow-up
-FOLLOW_UP_RANGE = re.compile(r"follow[\s-]*(?:‐\s*)?up\b[^.;()]{0,60}\(\s*(?:range|ranging)\s*(?:from\s+)?[:,]?\s*$", re.I)
-UNITLESS_RANGE = re.compile(r"^\s*\(\s*(?:range\s*[:,]?\s*)?\d+(?:\.\d+)?\s*(?:-|–|to)\s*(?P<hi>\d+(?:\.\d+)?)\s*\)")
-FROM_TREATMENT = re.compile(r"^\s*(?:after|following|post)[\s-]*(?:the\s+|their\s+)?(?:treatment|procedure|intervention|injection|ablation|"
+FOLLOW_UP_RANGE = compile_cue(r"follow[\s-]*(?:‐\s*)?up\b[^.;()]{0,60}\(\s*(?:range|ranging)\s*(?:from\s+)?[:,]?\s*$", re.I)
+UNITLESS_RANGE = compile_cue(r"^\s*\(\s*(?:range\s*[:,]?\s*)?\d+(?:\.\d+)?\s*(?:-|–|to)\s*(?P<hi>\d+(?:\.\d+)?)\s*\)", 0)
+FROM_TREATMENT = compile_cue(r"^\s*(?:after|following|post)[\s-]*(?:the\s+|their\s+)?(?:treatment|procedure|intervention|injection|ablation|"
                             r"cryo\w*|neurolysis|surgery|operation|denervation|lesioning|therapy|block|implantation)\b", re.I)
 
 

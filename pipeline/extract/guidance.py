@@ -29,6 +29,7 @@ its background, when it names none for the study itself.
 from __future__ import annotations
 
 import re
+from pipeline.lexicon.patterns import compile_cue
 
 from pipeline.lexicon.modalities import ORDER, guidance_cues, not_guidance
 from pipeline.lexicon.vocabulary import load_vocab
@@ -37,16 +38,16 @@ from .evidence import Evidence, FieldResult, evidence_at
 
 _REVIEWS = ("systematic_review", "narrative_review")
 # a diagnostic or prognostic block, and the words of a treatment that is not a block
-DIAGNOSTIC_BLOCK = re.compile(r"\b(?:diagnostic|prognostic|test|screening|local\s+an(?:a)?esthetic|confirmatory)\s+(?:\w+\s+){0,3}?(?:blocks?|injections?)\b", re.I)
-TREATMENT_WORDS = re.compile(r"\b(?:cryo\w*|freez\w*|froze\w*|ablat\w*|neurolys\w*|neurolytic|lesion\w*|denervat\w*|neurotom\w*|rhizotom\w*|radiofrequency|(?-i:P?RFA?))\b", re.I)
+DIAGNOSTIC_BLOCK = compile_cue(r"\b(?:diagnostic|prognostic|test|screening|local\s+an(?:a)?esthetic|confirmatory)\s+(?:\w+\s+){0,3}?(?:blocks?|injections?)\b", re.I)
+TREATMENT_WORDS = compile_cue(r"\b(?:cryo\w*|freez\w*|froze\w*|ablat\w*|neurolys\w*|neurolytic|lesion\w*|denervat\w*|neurotom\w*|rhizotom\w*|radiofrequency|(?-i:P?RFA?))\b", re.I)
 # usual practice, history, what the study avoids or compares against
-ALTERNATIVE_BEFORE = re.compile(r"\b(?:instead\s+of|rather\s+than|compared\s+(?:with|to)|versus|vs\.?|alternative\s+to|without\s+(?:the\s+need\s+for\s+)?|as\s+opposed\s+to)\s+(?:\w+\s+){0,3}$", re.I)
-USUAL_PRACTICE = re.compile(r"\b(?:to\s+date|traditionally|conventionally|historically|classically|usually|commonly|typically|"
+ALTERNATIVE_BEFORE = compile_cue(r"\b(?:instead\s+of|rather\s+than|compared\s+(?:with|to)|versus|vs\.?|alternative\s+to|without\s+(?:the\s+need\s+for\s+)?|as\s+opposed\s+to)\s+(?:\w+\s+){0,3}$", re.I)
+USUAL_PRACTICE = compile_cue(r"\b(?:to\s+date|traditionally|conventionally|historically|classically|usually|commonly|typically|"
                             r"(?:has|have)\s+(?:traditionally\s+|typically\s+|usually\s+|commonly\s+)?been\s+(?:performed|done|used|carried\s+out)|"
                             r"previously\s+(?:described|reported)|in\s+the\s+literature)\b", re.I)
-OWN_STUDY = re.compile(r"\b(?:this|we|our|present|current|here(?:in)?|aims?|aimed|purpose|objectives?|goal)\b", re.I)
-ASSESSMENT_AFTER = re.compile(r"^\W{0,3}(?:\w+\s+){0,2}?(?:showed|revealed|demonstrated|confirmed\s+the\s+(?:diagnosis|lesion)|scans?\b|scanning|findings|times?\b|dose)", re.I)
-ASSESSMENT_BEFORE = re.compile(r"\b(?:(?:follow-?up|post-?(?:operative|procedural|treatment))\s+|diagnos\w+\s+by\s+|(?:seen|visible|shown|evident|detected)\s+on\s+)$", re.I)
+OWN_STUDY = compile_cue(r"\b(?:this|we|our|present|current|here(?:in)?|aims?|aimed|purpose|objectives?|goal)\b", re.I)
+ASSESSMENT_AFTER = compile_cue(r"^\W{0,3}(?:\w+\s+){0,2}?(?:showed|revealed|demonstrated|confirmed\s+the\s+(?:diagnosis|lesion)|scans?\b|scanning|findings|times?\b|dose)", re.I)
+ASSESSMENT_BEFORE = compile_cue(r"\b(?:(?:follow-?up|post-?(?:operative|procedural|treatment))\s+|diagnos\w+\s+by\s+|(?:seen|visible|shown|evident|detected)\s+on\s+)$", re.I)
 
 
 def mention_role(sentence, start: int, end: int, treatment_elsewhere: bool) -> str:
@@ -78,7 +79,7 @@ class GuidanceRules:
     def __init__(self, vocab: dict):
         # one alternation per modality, searched once over the text (group i+1 = cue i)
         self.combined = guidance_cues(vocab)
-        self.context = {k: re.compile(v, re.I) for k, v in vocab["needs_context"].items()}
+        self.context = {k: compile_cue(v, re.I) for k, v in vocab["needs_context"].items()}
         self.keys = vocab.get("keys", {})
         self.negative = not_guidance(vocab)
 

@@ -10,18 +10,19 @@ treatment words are trimmed.
 from __future__ import annotations
 
 import re
+from pipeline.lexicon.patterns import compile_cue
 
 from .evidence import FieldResult, evidence_at
 
-HEAD = re.compile(r"\b(?:pain|neuralgia|spasticity|osteoarthritis|neuromas?|syndromes?|headaches?|migraines?|"
+HEAD = compile_cue(r"\b(?:pain|neuralgia|spasticity|osteoarthritis|neuromas?|syndromes?|headaches?|migraines?|"
                   r"neuropath(?:y|ies)|contractures?|fibromyalgia|fibrillation|metastas[ie]s|masses|tumou?rs?|"
                   r"cancer|arthritis|injur(?:y|ies)|amputation|limb\s+loss)\b", re.I)
-BEFORE = re.compile(r"((?:[\w'’-]+\s+){0,5})$")
-AFTER = re.compile(r"^(\s+(?:after|following|due\s+to|in|from)\s+(?:[\w'’-]+\s+){0,3}?[\w'’-]+)(?=[\s.,;:)]|$)", re.I)
-INTRO = re.compile(r"\b(?:for|of|in\s+patients\s+with|with|treat(?:ment|ing)?\s+of|manag(?:ement|ing)\s+of|relief\s+of|palliation\s+of)\s+(?:the\s+)?(?:treatment\s+of\s+|management\s+of\s+)?$", re.I)
-TRIM = re.compile(r"^(?:(?:the|a|an|of|for|in|with|and|to|patients?|treatment|management|relief|painful|intractable|chronic|on|after|is|are|was|were|as|by|from|this|that|these|its|their|our)\s+)*", re.I)
-STOP_WORDS = re.compile(r"\b(?:cryo\w*|effect|efficacy|safety|role|use|comparison|review|study|trial|evaluation|analysis|results?|technique|applications?|reduces?|reduced|provides?|improves?|managing|treating|for|of|in|with|and|or|the|to|is|are|was|were|has|have|had)\b", re.I)
-KEEP_INSIDE = re.compile(r"\b(?:after|following|due to|in|from|of)\b", re.I)
+BEFORE = compile_cue(r"((?:[\w'’-]+\s+){0,5})$", 0)
+AFTER = compile_cue(r"^(\s+(?:after|following|due\s+to|in|from)\s+(?:[\w'’-]+\s+){0,3}?[\w'’-]+)(?=[\s.,;:)]|$)", re.I)
+INTRO = compile_cue(r"\b(?:for|of|in\s+patients\s+with|with|treat(?:ment|ing)?\s+of|manag(?:ement|ing)\s+of|relief\s+of|palliation\s+of)\s+(?:the\s+)?(?:treatment\s+of\s+|management\s+of\s+)?$", re.I)
+TRIM = compile_cue(r"^(?:(?:the|a|an|of|for|in|with|and|to|patients?|treatment|management|relief|painful|intractable|chronic|on|after|is|are|was|were|as|by|from|this|that|these|its|their|our)\s+)*", re.I)
+STOP_WORDS = compile_cue(r"\b(?:cryo\w*|effect|efficacy|safety|role|use|comparison|review|study|trial|evaluation|analysis|results?|technique|applications?|reduces?|reduced|provides?|improves?|managing|treating|for|of|in|with|and|or|the|to|is|are|was|were|has|have|had)\b", re.I)
+KEEP_INSIDE = compile_cue(r"\b(?:after|following|due to|in|from|of)\b", re.I)
 
 
 class IndicationRules:

@@ -35,35 +35,35 @@ from .evidence import FieldResult, evidence_at
 from .follow_up import FollowUpRules
 
 # the measures a main efficacy finding is about (not range of motion, diet, bleeding, satisfaction)
-EFFICACY_MEASURE = re.compile(r"\b(?:pain|analges\w*|relie\w*|opioids?|morphine|VAS|NRS|WOMAC|spasticity|efficacy|efficacious|effective\w*|"
+EFFICACY_MEASURE = compile_cue(r"\b(?:pain|analges\w*|relie\w*|opioids?|morphine|VAS|NRS|WOMAC|spasticity|efficacy|efficacious|effective\w*|"
                               r"primary|responders?|success\w*|benefit\w*|outcomes?|symptoms?|neuralgia|headaches?)\b", re.I)
 # the procedure words of a title, which name the study's intervention
-PROCEDURE_WORDS = re.compile(r"\b(?:[ck]ryo[\w-]*|(?:pulsed\s+)?radiofrequency|P?RFA?|stimulation|PNS|neurolys\w*|neurolytic|"
+PROCEDURE_WORDS = compile_cue(r"\b(?:[ck]ryo[\w-]*|(?:pulsed\s+)?radiofrequency|P?RFA?|stimulation|PNS|neurolys\w*|neurolytic|"
                              r"ablation|denervation|neurotomy|rhizotomy|injections?|blocks?|blockade)\b", re.I)
 COMPARATIVE_STUDY = compile_cue(r"\b(?:control|sham|placebo)\s+(?:group|arm)|\bversus\b|\bvs\.?\s|\bcompared\s+(?:with|to)\b|\brandomi[sz]ed\b|\btwo\s+groups\b|\bgroup\s+[AB12]\b", re.I)
-AIM = re.compile(r"\b(?:aims?|aimed|objectives?|purpose|hypothesi[sz]\w*|was\s+to\s+(?:evaluate|investigate|assess|determine|compare|examine)|to\s+(?:evaluate|investigate|assess|examine|determine)\s+(?:the|whether))\b", re.I)
-FUTURE = re.compile(r"\b(?:are|is|be)\s+(?:still\s+)?(?:needed|required|warranted|necessary)\b|\bshould\s+be\s+performed\b|\bfuture\b"
+AIM = compile_cue(r"\b(?:aims?|aimed|objectives?|purpose|hypothesi[sz]\w*|was\s+to\s+(?:evaluate|investigate|assess|determine|compare|examine)|to\s+(?:evaluate|investigate|assess|examine|determine)\s+(?:the|whether))\b", re.I)
+FUTURE = compile_cue(r"\b(?:are|is|be)\s+(?:still\s+)?(?:needed|required|warranted|necessary)\b|\bshould\s+be\s+performed\b|\bfuture\b"
                     r"|\bwill\s+(?:be|also|then|receive|undergo|inform|assess|compare|evaluate)\b|\b(?:needs?|remains?)\s+to\s+be\b", re.I)
 SAFETY = compile_cue(r"\b(?:complications?|adverse|side[\s-]effects?|safe(?:ty|ly)?|infections?|dysesthesia\w*|dysaesthesia\w*|numbness|bruising|neuritis|morbidity|hematoma|pneumothorax|tolerated|nausea|pruritus)\b", re.I)
-PRIMARY = re.compile(r"\bprimary\s+(?:outcome|end[\s-]?point)|\bmain\s+outcome", re.I)
-CONCLUDING = re.compile(r"^(?:we\s+conclude|in\s+conclusion|thus|therefore|overall|these\s+(?:results|findings|data)|our\s+(?:results|findings|data)|this\s+(?:study|work|trial|report)\s+(?:shows|showed|demonstrates|provides|suggests|indicates))", re.I)
+PRIMARY = compile_cue(r"\bprimary\s+(?:outcome|end[\s-]?point)|\bmain\s+outcome", re.I)
+CONCLUDING = compile_cue(r"^(?:we\s+conclude|in\s+conclusion|thus|therefore|overall|these\s+(?:results|findings|data)|our\s+(?:results|findings|data)|this\s+(?:study|work|trial|report)\s+(?:shows|showed|demonstrates|provides|suggests|indicates))", re.I)
 
 RESPONDER = [
-    re.compile(rf"\b(?P<n>{NUMBER})\s+(?:patients\s+|participants\s+)?\(\s*(?P<pct>\d+(?:\.\d+)?)\s*%\s*\)\s+(?:\w+\s+){{0,3}}?(?:were|had|reported|achieved|experienced|obtained|remained)\s+(?!no\b|little\b|not\b)(?:[\w>≥%.-]+\s+){{0,4}}?(?:pain[\s-]free|relief|improvement|free\s+of\s+pain|responders?|\d+\s*%\s+(?:or\s+(?:more|greater)\s+)?(?:pain\s+)?(?:reduction|decrease))", re.I),
-    re.compile(r"\b(?P<pct>\d+(?:\.\d+)?)\s*%\s+(?:of\s+(?:the\s+)?(?:patients|participants|subjects)\s+)?(?:\(\s*[Nn]\s*=\s*\d+\s*\)\s+)?(?:\w+\s+){0,3}?(?:had|reported|achieved|experienced|were|obtained|remained)\s+(?!no\b|not\b)(?:[\w>≥%.-]+\s+){0,4}?(?:pain[\s-]free|relief|improvement|free\s+of\s+pain|responders?|\d+\s*%\s+(?:or\s+(?:more|greater)\s+)?(?:pain\s+)?(?:reduction|decrease))", re.I),
-    re.compile(r"(?:pain[\s-]free|pain\s+relief|improvement)\s*\(\s*(?P<pct>\d+(?:\.\d+)?)\s*%\s*\)", re.I),
+    compile_cue(rf"\b(?P<n>{NUMBER})\s+(?:patients\s+|participants\s+)?\(\s*(?P<pct>\d+(?:\.\d+)?)\s*%\s*\)\s+(?:\w+\s+){{0,3}}?(?:were|had|reported|achieved|experienced|obtained|remained)\s+(?!no\b|little\b|not\b)(?:[\w>≥%.-]+\s+){{0,4}}?(?:pain[\s-]free|relief|improvement|free\s+of\s+pain|responders?|\d+\s*%\s+(?:or\s+(?:more|greater)\s+)?(?:pain\s+)?(?:reduction|decrease))", re.I),
+    compile_cue(r"\b(?P<pct>\d+(?:\.\d+)?)\s*%\s+(?:of\s+(?:the\s+)?(?:patients|participants|subjects)\s+)?(?:\(\s*[Nn]\s*=\s*\d+\s*\)\s+)?(?:\w+\s+){0,3}?(?:had|reported|achieved|experienced|were|obtained|remained)\s+(?!no\b|not\b)(?:[\w>≥%.-]+\s+){0,4}?(?:pain[\s-]free|relief|improvement|free\s+of\s+pain|responders?|\d+\s*%\s+(?:or\s+(?:more|greater)\s+)?(?:pain\s+)?(?:reduction|decrease))", re.I),
+    compile_cue(r"(?:pain[\s-]free|pain\s+relief|improvement)\s*\(\s*(?P<pct>\d+(?:\.\d+)?)\s*%\s*\)", re.I),
 ]
-OF_N_FREE = re.compile(rf"\bof\s+the\s+(?P<total>{NUMBER})\s+patients,\s+(?P<n>{NUMBER})\s+(?:were|had|reported)\s+(?:\w+\s+){{0,2}}?(?:free\s+of\s+pain|pain[\s-]free|relief)", re.I)
-ALL_PATIENTS = re.compile(r"\ball\s+(?:\w+\s+)?patients\s+(?:had|reported|achieved|experienced|were)\s+(?:\w+\s+){0,4}?(?:pain\s+relief|pain[\s-]free|relief)", re.I)
+OF_N_FREE = compile_cue(rf"\bof\s+the\s+(?P<total>{NUMBER})\s+patients,\s+(?P<n>{NUMBER})\s+(?:were|had|reported)\s+(?:\w+\s+){{0,2}}?(?:free\s+of\s+pain|pain[\s-]free|relief)", re.I)
+ALL_PATIENTS = compile_cue(r"\ball\s+(?:\w+\s+)?patients\s+(?:had|reported|achieved|experienced|were)\s+(?:\w+\s+){0,4}?(?:pain\s+relief|pain[\s-]free|relief)", re.I)
 # A responder definition: "at least 50% pain relief", "> 50% reduction", "pain relief of 50% or
 # more", "a 30% or greater decrease in pain", "pain relief of at least 50%".
 _AT_LEAST = r"(?:>|≥|>=|at\s+least|more\s+than|greater\s+than|over)\s*(?P<t>\d+(?:\.\d+)?)\s*%"
 _OR_MORE = r"(?P<t>\d+(?:\.\d+)?)\s*%\s+or\s+(?:more|greater|higher)"
 _CHANGE = r"(?:pain\s+)?(?:relief|reduction|improvement|decrease)"
-THRESHOLDS = [re.compile(rf"{_AT_LEAST}\s*{_CHANGE}", re.I),
-              re.compile(rf"{_OR_MORE}\s+{_CHANGE}", re.I),
-              re.compile(rf"{_CHANGE}\s+(?:in\s+pain\s+)?of\s+{_AT_LEAST}", re.I),
-              re.compile(rf"{_CHANGE}\s+(?:in\s+pain\s+)?of\s+{_OR_MORE}", re.I)]
+THRESHOLDS = [compile_cue(rf"{_AT_LEAST}\s*{_CHANGE}", re.I),
+              compile_cue(rf"{_OR_MORE}\s+{_CHANGE}", re.I),
+              compile_cue(rf"{_CHANGE}\s+(?:in\s+pain\s+)?of\s+{_AT_LEAST}", re.I),
+              compile_cue(rf"{_CHANGE}\s+(?:in\s+pain\s+)?of\s+{_OR_MORE}", re.I)]
 
 
 def responder_threshold(text: str) -> float | None:
@@ -76,10 +76,10 @@ def responder_threshold(text: str) -> float | None:
 
 
 FROM_TO = compile_cue(r"\b(?:decreas\w*|reduc\w*|improv\w*|declin\w*|fell|dropped|changed|decrease\s+of\s+pain|reduction\s+of\s+pain)\b[^.;]{0,40}?\bfrom\s+(?:a\s+)?(?:mean\s+(?:of\s+)?)?(?P<a>\d+(?:\.\d+)?)", re.I)
-LIST_VALUE = re.compile(r"(?:\bto|,|\band)\s+(?P<v>\d+(?:\.\d+)?)(?=\s*(?:/\s*10\b|\(|\bat\b|,|\band\b|$|\s|\)))")
-WITHIN_GROUP = re.compile(r"\(\s*cryo[\w-]*\s*:\s*(?P<v>[–−-]?\s*\d+(?:\.\d+)?)", re.I)
-SCALES = [("womac", re.compile(r"\bWOMAC\b")), ("nrs", re.compile(r"\bNRS\b|numeric(?:al)?\s+(?:pain\s+)?rating\s+scale", re.I)),
-          ("vas", re.compile(r"\bVAS\b|visual\s+analog(?:ue)?\s+scale", re.I))]
+LIST_VALUE = compile_cue(r"(?:\bto|,|\band)\s+(?P<v>\d+(?:\.\d+)?)(?=\s*(?:/\s*10\b|\(|\bat\b|,|\band\b|$|\s|\)))", 0)
+WITHIN_GROUP = compile_cue(r"\(\s*cryo[\w-]*\s*:\s*(?P<v>[–−-]?\s*\d+(?:\.\d+)?)", re.I)
+SCALES = [("womac", compile_cue(r"\bWOMAC\b", 0)), ("nrs", compile_cue(r"\bNRS\b|numeric(?:al)?\s+(?:pain\s+)?rating\s+scale", re.I)),
+          ("vas", compile_cue(r"\bVAS\b|visual\s+analog(?:ue)?\s+scale", re.I))]
 
 
 class OutcomeRules:

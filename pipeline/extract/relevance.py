@@ -39,7 +39,7 @@ class _Local:
         return self._e
 
 
-_OWN_STUDY = re.compile(r"\b(?:this|we|our|present|current|here)\b", re.I)
+_OWN_STUDY = compile_cue(r"\b(?:this|we|our|present|current|here)\b", re.I)
 
 
 def has_human_subjects(ctx, humans: re.Pattern, use_only: re.Pattern) -> bool:
@@ -65,8 +65,8 @@ class RelevanceRules:
         self.off_target = _any(vocab["off_target"])
         self.cold = _any(vocab["cold_application"])
         self.animal = compile_cue(vocab["animal"])
-        self.humans = re.compile(vocab["humans"], re.I)
-        self.use_only = re.compile(vocab["human_use_only"], re.I)
+        self.humans = compile_cue(vocab["humans"], re.I)
+        self.use_only = compile_cue(vocab["human_use_only"], re.I)
 
     def first(self, rx, sentences):
         """First match in the main text, searched once, with the sentence that holds it."""

@@ -40,25 +40,25 @@ ARMS = compile_cue(rf"(?<![\w.,-])(?P<a>{NUMBER})\s+(?P<ma>[\w'â€™-]+(?:\s[\w'â€
 # a cohort split by sex or age: "21 women and 9 men", "Twelve boys and 8 girls"
 _PARTS = r"(?:men|women|males|females|boys|girls|children|adults|adolescents)"
 PARTS_SUM = compile_cue(rf"(?<![\w.,-])(?P<a>{NUMBER})\s+(?:[\w-]+\s+)?{_PARTS}\s+(?:and|,)\s+(?P<b>{NUMBER})\s+(?:[\w-]+\s+)?{_PARTS}\b", re.I)
-BARE_ENROLLED = re.compile(rf"(?<![\w.,-])(?P<num>{NUMBER})\s+(?:were|had\s+been)\s+(?:subsequently\s+|finally\s+|eventually\s+)?(?:enrolled|included|randomi[sz]ed|recruited|analy[sz]ed)\b", re.I)
+BARE_ENROLLED = compile_cue(rf"(?<![\w.,-])(?P<num>{NUMBER})\s+(?:were|had\s+been)\s+(?:subsequently\s+|finally\s+|eventually\s+)?(?:enrolled|included|randomi[sz]ed|recruited|analy[sz]ed)\b", re.I)
 ARM_WORDS = r"(?:sham|control|placebo|active|usual\s+care|standard[\w-]*|treatment|intervention|cryo[\w-]*|epidural|block)"
 ARMS_NAMED = compile_cue(rf"(?<![\w.,-])(?P<a>{NUMBER})\s+(?:patients\s+|participants\s+)?(?:received\s+|to\s+|in\s+the\s+)?(?P<x>{ARM_WORDS})(?:\s+group)?\s*(?:,\s*|\s+and\s+|\s+vs\.?\s+|\s+versus\s+)(?P<b>{NUMBER})\s+(?:patients\s+|participants\s+)?(?:received\s+|to\s+|in\s+the\s+)?(?P<y>{ARM_WORDS})\b", re.I)
-N_AFTER = re.compile(r"\b(?:patients|participants|subjects|cases|adults|children)\b[^()]{0,25}\(\s*[Nn]\s*=\s*(?P<num>\d+)\s*\)")
-N_EQUALS = re.compile(r"\(\s*[Nn]\s*=\s*(?P<num>\d+)\s*[),;]")
-SINGLE = re.compile(r"\b(?:an?\s+(?:single|\d+[\s-]year[\s-]old|(?:[\w-]+\s+){0,2}?(?:old|young)\s+)\s*(?:man|woman|male|female|boy|girl|patient|gentleman|lady)|a\s+single\s+(?:patient|case|subject))\b", re.I)
-RANDOMISATION = re.compile(r"randomi[sz]|allocated|assigned|group|arm\b", re.I)
-ENROLLED = re.compile(r"\b(?:a total of|in total|total(?:ly)?|were (?:enrolled|included|recruited|randomi[sz]ed|treated|studied|analy[sz]ed|evaluated)|enrolled|included|recruited|randomi[sz]ed|underwent|received|participated|comprised|contained|consisted|cohort|were treated|was performed|were performed|on|in)\b", re.I)
-NOT_COHORT_AFTER = re.compile(r"^[^.;]{0,40}?\b(?:were|was|had been|being)?\s*(?:excluded|lost to follow[\s-]?up|withdr[ae]w\w*|dropped out|declined|refused|screened|assessed for eligibility|died|deceased|ineligible|did not (?:complete|meet))", re.I)
-NOT_COHORT_BEFORE = re.compile(r"(?:preceding|previous|historical|historic|compared (?:to|with)|than|control cohort of|excluded|of whom)\s+(?:the\s+)?$"
+N_AFTER = compile_cue(r"\b(?:patients|participants|subjects|cases|adults|children)\b[^()]{0,25}\(\s*[Nn]\s*=\s*(?P<num>\d+)\s*\)", 0)
+N_EQUALS = compile_cue(r"\(\s*[Nn]\s*=\s*(?P<num>\d+)\s*[),;]", 0)
+SINGLE = compile_cue(r"\b(?:an?\s+(?:single|\d+[\s-]year[\s-]old|(?:[\w-]+\s+){0,2}?(?:old|young)\s+)\s*(?:man|woman|male|female|boy|girl|patient|gentleman|lady)|a\s+single\s+(?:patient|case|subject))\b", re.I)
+RANDOMISATION = compile_cue(r"randomi[sz]|allocated|assigned|group|arm\b", re.I)
+ENROLLED = compile_cue(r"\b(?:a total of|in total|total(?:ly)?|were (?:enrolled|included|recruited|randomi[sz]ed|treated|studied|analy[sz]ed|evaluated)|enrolled|included|recruited|randomi[sz]ed|underwent|received|participated|comprised|contained|consisted|cohort|were treated|was performed|were performed|on|in)\b", re.I)
+NOT_COHORT_AFTER = compile_cue(r"^[^.;]{0,40}?\b(?:were|was|had been|being)?\s*(?:excluded|lost to follow[\s-]?up|withdr[ae]w\w*|dropped out|declined|refused|screened|assessed for eligibility|died|deceased|ineligible|did not (?:complete|meet))", re.I)
+NOT_COHORT_BEFORE = compile_cue(r"(?:preceding|previous|historical|historic|compared (?:to|with)|than|control cohort of|excluded|of whom)\s+(?:the\s+)?$"
                                rf"|\b(?:{NUMBER})\s+(?:in|out\s+of)\s+(?:every\s+)?$", re.I)   # a rate: "one in five adults"
 # "We report two cases of ...", "we describe five consecutive patients": the patients described
-REPORTED = re.compile(rf"\b(?:report|describe|present)\w*\s+(?:here\s+)?(?:on\s+)?(?:the\s+)?(?P<num>{NUMBER})\s+(?:[a-z][\w-]*\s+){{0,2}}?(?:cases|patients)\b", re.I)
-PERCENT_AFTER = re.compile(r"^\s*(?:\(\s*\d+(?:\.\d+)?\s*%|\s*%|\s*percent)")
-PERCENT_NUM = re.compile(r"^\s*(?:%|percent)", re.I)
+REPORTED = compile_cue(rf"\b(?:report|describe|present)\w*\s+(?:here\s+)?(?:on\s+)?(?:the\s+)?(?P<num>{NUMBER})\s+(?:[a-z][\w-]*\s+){{0,2}}?(?:cases|patients)\b", re.I)
+PERCENT_AFTER = compile_cue(r"^\s*(?:\(\s*\d+(?:\.\d+)?\s*%|\s*%|\s*percent)", 0)
+PERCENT_NUM = compile_cue(r"^\s*(?:%|percent)", re.I)
 # "50 patients were identified; 4 were excluded for missing data": the study included 46
-IDENTIFIED_AFTER = re.compile(r"^\s*(?:were|was)\s+(?:initially\s+)?(?:identified|found|retrieved)\b", re.I)
-EXCLUDED = re.compile(rf"(?<![\w.,-])(?P<num>{NUMBER})\s+(?:(?:patients|participants|subjects|cases)\s+)?(?:were|was)\s+(?:subsequently\s+|further\s+)?excluded\b", re.I)
-BACKGROUND_WORDS = re.compile(r"\b(?:annually|each year|per year|worldwide|prevalence|incidence)\b", re.I)
+IDENTIFIED_AFTER = compile_cue(r"^\s*(?:were|was)\s+(?:initially\s+)?(?:identified|found|retrieved)\b", re.I)
+EXCLUDED = compile_cue(rf"(?<![\w.,-])(?P<num>{NUMBER})\s+(?:(?:patients|participants|subjects|cases)\s+)?(?:were|was)\s+(?:subsequently\s+|further\s+)?excluded\b", re.I)
+BACKGROUND_WORDS = compile_cue(r"\b(?:annually|each year|per year|worldwide|prevalence|incidence)\b", re.I)
 
 
 _KEYS = ("patient", "participant", "subject", "individual", "adult", "child", "infant", "adolesc", "men",

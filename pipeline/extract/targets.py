@@ -48,19 +48,19 @@ if not Doc.has_extension("nerve_hits"):
     Doc.set_extension("nerve_hits", default=None)   # [(start_char, end_char, group, rule)]
 
 CRYO_WORD = compile_cue(r"[ck]ryo|freez|froze|denervat|neurotom|neurolys|ablat|lesion|treat|block")
-COMPLICATION_AFTER = re.compile(r"^[\s-]*(?:\w+\s+){0,1}(?:palsy|palsies|injur\w*|damage|paralys\w*|formation|dysfunction|irritation|entrapment|deficit"
+COMPLICATION_AFTER = compile_cue(r"^[\s-]*(?:\w+\s+){0,1}(?:palsy|palsies|injur\w*|damage|paralys\w*|formation|dysfunction|irritation|entrapment|deficit"
                                 r"|function|monitor\w*|integrity|preservation|protection|pacing|conduction)", re.I)
-NEUROMA_AFTER = re.compile(r"^[\s-]*(?:stump\s+|end\s+|terminal\s+)?neuromas?\b", re.I)   # "sural nerve neuroma"
-COMPLICATION_BEFORE = re.compile(r"(?:risk of|damage|injury (?:to|of)|/|protect(?:ing|ed)?|avoid(?:ing)?|spar(?:e|ing)|monitor(?:ing|ed)?)\s*(?:the\s+)?$", re.I)
+NEUROMA_AFTER = compile_cue(r"^[\s-]*(?:stump\s+|end\s+|terminal\s+)?neuromas?\b", re.I)   # "sural nerve neuroma"
+COMPLICATION_BEFORE = compile_cue(r"(?:risk of|damage|injury (?:to|of)|/|protect(?:ing|ed)?|avoid(?:ing)?|spar(?:e|ing)|monitor(?:ing|ed)?)\s*(?:the\s+)?$", re.I)
 MODIFIERS = {"medial", "lateral", "superior", "inferior", "anterior", "posterior", "deep",
              "superficial", "common", "greater", "lesser", "third", "proximal", "distal",
              "right", "left", "bilateral", "motor", "sensory", "mixed", "primarily",
              "inferior alveolar"}
 DROP_FROM_NAME = {"right", "left", "bilateral", "motor", "sensory", "mixed", "primarily"}
-_ORDINAL = re.compile(r"^(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth)$", re.I)
+_ORDINAL = compile_cue(r"^(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth)$", re.I)
 _HEAD = compile_cue(r"\b((?:nerve|motor|sensory)\s+branches|nerve\s+trunks|nerves?)\b(\s*\(([^()]{3,200})\))?", re.I)
 _JOINT = compile_cue(r"\b((?:cervical|thoracic|lumbar|lumbosacral)\s+(?:facet|zygapophyseal)\s+joints?|facet\s+joints?|sacroiliac\s+joints?|SI\s+joints?)\b", re.I)
-_DENERVATION_AFTER = re.compile(r"^\s*(?:cryo\w*|denervation\w*|neurotom\w*|neurolys\w*|rhizotom\w*)", re.I)
+_DENERVATION_AFTER = compile_cue(r"^\s*(?:cryo\w*|denervation\w*|neurotom\w*|neurolys\w*|rhizotom\w*)", re.I)
 # spinal levels: "S1-3 lateral branch", "lateral branches of S1, S2 and S3", "L4-5 primary dorsal rami"
 _LEVELS = r"(?:[CTLS]\d{1,2}(?:\s*[-–]\s*[CTLS]?\d{1,2})?)(?:\s*(?:,|and|,\s*and|/)\s*[CTLS]?\d{1,2}(?:\s*[-–]\s*[CTLS]?\d{1,2})?)*"
 _RAMUS_PART = r"(?P<part>lateral|medial)\s+branch(?:es)?"
@@ -79,7 +79,7 @@ _PROCEDURE_NOUN = compile_cue(r"\b(?:[ck]ryo[\w-]*|neurolys[ie]s|neurotomy|ablat
 # nerves named as the usual alternative, not as what this study treated
 _ALTERNATIVE = compile_cue(r"\b(?:(?:conventional|standard|traditional|other|classic(?:al)?)\s+(?:[\w-]+\s+){0,4}?(?:such\s+as|like|including)"
                           r"|instead\s+of|rather\s+than|alternative\s+to|as\s+opposed\s+to)\s+(?:the\s+)?(?:[\w-]+\s+){0,6}?$", re.I)
-_DENERVATION_BEFORE = re.compile(r"(?:cryo\w*|denervation|neurotomy|neurolysis|rhizotomy|ablation)\s+(?:of|to)\s+(?:the\s+)?(?:bilateral\s+)?(?:\w+\s+)?$", re.I)
+_DENERVATION_BEFORE = compile_cue(r"(?:cryo\w*|denervation|neurotomy|neurolysis|rhizotomy|ablation)\s+(?:of|to)\s+(?:the\s+)?(?:bilateral\s+)?(?:\w+\s+)?$", re.I)
 
 
 class NerveLexicon:
@@ -241,7 +241,7 @@ class TargetRules:
 
         for sentence in ctx.sentences:
             hits = ctx.hits_in(sentence)
-            cryo = bool(CRYO_WORD.search(sentence.text))
+            cryo = None      # does the sentence name the procedure? looked up when a nerve is found
             for target, group, s, e in self._coordinated(sentence):
                 add(target, group, sentence, s, e, "targets.coordinated_list", 0.85)
             spinal = self._spinal(sentence)
@@ -250,6 +250,8 @@ class TargetRules:
             covered = [(hs - sentence.start, he - sentence.start) for hs, he, _, _ in hits] + [(s, e) for _, _, s, e in spinal]
             for target, group, s, e in self._adjectival(sentence, covered):
                 if not _ALTERNATIVE.search(sentence.text[:s]):
+                    if cryo is None:
+                        cryo = bool(CRYO_WORD.search(sentence.text))
                     add(target, group, sentence, s, e, "targets.adjectival", 0.75 if cryo else 0.6)
             for hs, he, group, rule in hits:
                 s, e = hs - sentence.start, he - sentence.start
@@ -265,6 +267,8 @@ class TargetRules:
                 if rule == "abbreviation":
                     # name the nerve by its long form when the abstract defines it
                     surface = ctx.long_form(sentence, hs) or surface
+                if cryo is None:
+                    cryo = bool(CRYO_WORD.search(sentence.text))
                 conf = 0.9 if cryo else 0.7
                 add(surface.lower(), group, sentence, s, e, f"targets.{rule}", conf)
             for m in (_JOINT.finditer(sentence.text) if "joint" in sentence.text.lower() else ()):

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import re
 
-from .patterns import compile_cue
+from .patterns import CueAlternation, cue_alternation
 
 PRECEDENCE = ["other", "protocol", "systematic_review", "narrative_review", "technical_note",
               "case_report", "rct", "nonrandomized_trial", "retrospective_observational",
               "prospective_observational", "case_series"]
 
 
-def design_cues(vocab: dict) -> list[tuple[str, re.Pattern, list[tuple[float, str]]]]:
-    """(design, alternation, [(weight, rule) per cue]): capture group i+1 wraps cue i."""
-    return [(design, compile_cue("|".join(f"({c[0]})" for c in vocab["cues"][design])),
+def design_cues(vocab: dict) -> list[tuple[str, CueAlternation, list[tuple[float, str]]]]:
+    """(design, alternation, [(weight, rule) per cue]): a match's lastindex is cue i + 1."""
+    return [(design, cue_alternation([c[0] for c in vocab["cues"][design]]),
              [(c[1], f"design.{design}" + (f".{c[2]}" if len(c) > 2 else "")) for c in vocab["cues"][design]])
             for design in PRECEDENCE if design in vocab["cues"]]

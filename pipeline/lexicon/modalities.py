@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import re
 
-from .patterns import compile_cue
+from .patterns import CueAlternation, cue_alternation
 
 ORDER = ["ultrasound", "fluoroscopy", "ct", "mri", "nerve_stimulator", "landmark", "surgical", "blind"]
 
 
-def guidance_cues(vocab: dict) -> list[tuple[str, re.Pattern, list[float]]]:
-    """(modality, alternation, weight per cue): capture group i+1 wraps cue i."""
-    return [(k, compile_cue("|".join(f"({p})" for p, _ in v)), [w for _, w in v]) for k, v in vocab["cues"].items()]
+def guidance_cues(vocab: dict) -> list[tuple[str, CueAlternation, list[float]]]:
+    """(modality, alternation, weight per cue): a match's lastindex is cue i + 1."""
+    return [(k, cue_alternation([p for p, _ in v]), [w for _, w in v]) for k, v in vocab["cues"].items()]
 
 
 def not_guidance(vocab: dict) -> dict[str, re.Pattern]:

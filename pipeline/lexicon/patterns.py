@@ -1,11 +1,19 @@
-"""Keyed alternations: large cue alternations searched only where they can match.
+"""Cue patterns that cost only where their words occur.
 
-Python's `re` tries every alternative of an alternation at every position of the text, so a
-cue list of twenty phrasings costs twenty attempts per character whether or not any of its
-words occur. A `KeyedAlternation` keeps each alternative with the literal substrings one of
-which it cannot match without (lower case), checks those with `in` on the lower-cased text
-(a C-speed scan), and runs only the alternatives whose keys are present. Matches come back in
-text order, as from one alternation.
+Python's `re` tries a pattern at every position of the text, and every alternative of an
+alternation at each of them, whether or not the words it needs occur. Three remedies, all exact
+(a pattern finds what it found before, in the same order):
+
+* `compile_cue` derives from the parsed pattern the literal strings one of which every match
+  must contain (`required_keys`; "cryo(?:neurolysis|ablation)" needs "cryo"), and returns a
+  `Cue` that checks them with `in` on the lower-cased text (a C-speed scan) before running the
+  regex. The pattern is also put behind a lookahead on the characters it can start with
+  (`first_char_guard`). Most cue patterns meet most sentences without their words.
+* `KeyedAlternation` keeps each alternative of a large alternation with its keys and runs only
+  the alternatives whose keys are present.
+* `pruned_alternation` does the same for an alternation whose capture groups number its
+  alternatives (the design and modality cues): absent alternatives become a branch that cannot
+  match, so group numbers, and the leftmost-first choice among the rest, stay as they were.
 """
 
 from __future__ import annotations
@@ -121,6 +129,201 @@ def first_char_guard(pattern: str, flags: int = re.I) -> str:
     return f"(?=[{cls}])(?:{pattern})"
 
 
-def compile_cue(pattern: str, flags: int = re.I) -> re.Pattern:
-    """re.compile with the first-character guard."""
-    return re.compile(first_char_guard(pattern, flags), flags)
+def _best(options: list) -> frozenset | None:
+    """The most selective of several sound key sets: longest shortest key, then fewest keys."""
+    options = [o for o in options if o]
+    if not options:
+        return None
+    return max(options, key=lambda keys: (min(len(k) for k in keys), -len(keys)))
+
+
+def _required(items, fold: bool) -> frozenset | None:
+    """Literal strings one of which every match of the parsed sequence contains; None if none
+    can be told. Sound by construction: anything unsure (classes, optional parts, lookarounds,
+    back-references) contributes nothing, and a run of literals is cut at every such item."""
+    options: list = []
+    run: list[str] = []
+
+    def close() -> None:
+        if run:
+            options.append(frozenset(["".join(run)]))
+            run.clear()
+
+    for op, av in items:
+        # ASCII only: `re.I` pairs some non-ASCII letters with others that lower() keeps apart
+        if op is _sc.LITERAL and av < 128:
+            run.append(chr(av).lower() if fold else chr(av))
+            continue
+        close()
+        if op is _sc.SUBPATTERN:
+            options.append(_required(list(av[-1]), fold))
+        elif op is _sc.BRANCH:
+            subs = [_required(list(branch), fold) for branch in av[1]]
+            options.append(None if any(s is None for s in subs) else frozenset().union(*subs))
+        elif op in (_sc.MAX_REPEAT, _sc.MIN_REPEAT, getattr(_sc, "POSSESSIVE_REPEAT", None)):
+            lo, _, item = av
+            if lo >= 1:
+                options.append(_required(list(item), fold))
+        elif op is getattr(_sc, "ATOMIC_GROUP", None):
+            options.append(_required(list(av), fold))
+    close()
+    return _best(options)
+
+
+def required_keys(pattern: str, flags: int = re.I) -> frozenset | None:
+    """Lower-case literals one of which occurs (lower-cased) in every text the pattern matches."""
+    try:
+        return _required(list(_sp.parse(pattern, flags)), True)
+    except Exception:                                     # noqa: BLE001 - an odd pattern: no keys
+        return None
+
+
+_memo: tuple[str, str] = ("", "")
+
+
+def lowered(text: str) -> str:
+    """`text` lower-cased as `re.I` compares letters. Memoised for the last text: the cues of
+    one sentence are tried one after another on the same string."""
+    global _memo
+    memo = _memo
+    if memo[0] is text:
+        return memo[1]
+    low = text.lower()
+    # `re.I` matches "i" to dotless "ı" and "s" to long "ſ", which str.lower() keeps as they are
+    if not text.isascii() and ("ı" in low or "ſ" in low):
+        low = low.replace("ı", "i").replace("ſ", "s")
+    _memo = (text, low)
+    return low
+
+
+class Cue:
+    """A compiled pattern that first checks, with `in`, that one of its required literals is in
+    the text. Same methods and results as `re.Pattern`. `match` and calls with pos/endpos skip
+    the check: an anchored attempt costs less than lower-casing the text would."""
+
+    __slots__ = ("regex", "keys", "pattern", "flags", "groups", "groupindex")
+
+    def __init__(self, regex: re.Pattern, keys):
+        self.regex = regex
+        self.keys = tuple(sorted(keys, key=len, reverse=True))
+        self.pattern, self.flags = regex.pattern, regex.flags
+        self.groups, self.groupindex = regex.groups, regex.groupindex
+
+    def absent(self, text: str) -> bool:
+        low = lowered(text)
+        for key in self.keys:
+            if key in low:
+                return False
+        return True
+
+    def search(self, text: str, *bounds):
+        return None if not bounds and self.absent(text) else self.regex.search(text, *bounds)
+
+    def match(self, text: str, *bounds):
+        return self.regex.match(text, *bounds)
+
+    def fullmatch(self, text: str, *bounds):
+        return self.regex.fullmatch(text, *bounds)
+
+    def finditer(self, text: str, *bounds):
+        return iter(()) if not bounds and self.absent(text) else self.regex.finditer(text, *bounds)
+
+    def findall(self, text: str, *bounds):
+        return [] if not bounds and self.absent(text) else self.regex.findall(text, *bounds)
+
+    def sub(self, repl, text: str, count: int = 0):
+        return self.regex.sub(repl, text, count)
+
+    def split(self, text: str, maxsplit: int = 0):
+        return self.regex.split(text, maxsplit)
+
+    def __repr__(self) -> str:
+        return f"Cue({self.pattern!r}, keys={self.keys!r})"
+
+
+# A key set worth checking: a one-letter key ("d" for days) occurs in nearly every sentence,
+# and a long list of keys costs more to check than the regex it would spare.
+_MIN_KEY, _MAX_KEYS = 2, 60
+
+
+def compile_cue(pattern: str, flags: int = re.I) -> "Cue | re.Pattern":
+    """re.compile with the first-character guard, behind a required-literal check when the
+    pattern has selective literals (else the plain compiled pattern)."""
+    regex = re.compile(first_char_guard(pattern, flags), flags)
+    keys = required_keys(pattern, flags)
+    if not keys or min(len(k) for k in keys) < _MIN_KEY or len(keys) > _MAX_KEYS:
+        return regex
+    return Cue(regex, keys)
+
+
+class AlternativeMatch:
+    """A match of one alternative of a `CueAlternation`, numbered as in the whole alternation:
+    `lastindex` is i + 1 for alternative i, as with `(alt0)|(alt1)|...`."""
+
+    __slots__ = ("match", "index")
+
+    def __init__(self, match: re.Match, index: int):
+        self.match, self.index = match, index
+
+    @property
+    def lastindex(self) -> int:
+        return self.index + 1
+
+    def start(self, group: int = 0) -> int:
+        return self.match.start(group)
+
+    def end(self, group: int = 0) -> int:
+        return self.match.end(group)
+
+    def span(self, group: int = 0) -> tuple[int, int]:
+        return self.match.span(group)
+
+    def group(self, group: int = 0) -> str:
+        return self.match.group(group)
+
+
+class CueAlternation:
+    """`(alt0)|(alt1)|...` searched alternative by alternative, only those whose required
+    literals occur in the text.
+
+    Exact: at each position the alternation takes the first alternative that matches there,
+    so the next match is the leftmost of the alternatives' next matches, ties going to the
+    lower index, and scanning goes on from its end. Alternatives must not match the empty
+    string (a cue always names something)."""
+
+    def __init__(self, alternatives: list[str], flags: int = re.I):
+        self.parts = []
+        for alt in alternatives:
+            regex = re.compile(first_char_guard(alt, flags), flags)
+            if regex.match(""):
+                raise ValueError(f"a cue must not match the empty string: {alt!r}")
+            keys = required_keys(alt, flags)
+            self.parts.append((tuple(keys) if keys and min(map(len, keys)) >= _MIN_KEY else None, regex))
+        self.pattern = "|".join(f"({alt})" for alt in alternatives)
+
+    def finditer(self, text: str):
+        low = lowered(text)
+        alts = [(i, regex) for i, (keys, regex) in enumerate(self.parts)
+                if keys is None or any(k in low for k in keys)]
+        upcoming = [regex.search(text) for _, regex in alts]
+        pos = 0
+        while True:
+            best = -1
+            for j, (_, regex) in enumerate(alts):
+                m = upcoming[j]
+                if m is not None and m.start() < pos:
+                    m = upcoming[j] = regex.search(text, pos)
+                if m is not None and (best < 0 or m.start() < upcoming[best].start()):
+                    best = j
+            if best < 0:
+                return
+            m = upcoming[best]
+            yield AlternativeMatch(m, alts[best][0])
+            pos = m.end()
+
+    def search(self, text: str) -> AlternativeMatch | None:
+        return next(self.finditer(text), None)
+
+
+def cue_alternation(alternatives: list[str], flags: int = re.I) -> CueAlternation:
+    return CueAlternation(alternatives, flags)
