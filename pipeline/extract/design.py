@@ -24,10 +24,10 @@ Method
 from __future__ import annotations
 
 import re
-from pipeline.lexicon.patterns import compile_cue
 
 from pipeline.lexicon.designs import PRECEDENCE, design_cues
 from pipeline.lexicon.numbers import NUMBER, parse_number
+from pipeline.lexicon.patterns import compile_cue
 from pipeline.lexicon.vocabulary import load_vocab
 
 from .evidence import Evidence, FieldResult, evidence_at

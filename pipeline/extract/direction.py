@@ -110,6 +110,11 @@ _HIGHER, _LOWER = compile_cue(HIGHER, re.I), compile_cue(LOWER, re.I)
 _WANTED, _HARMFUL = compile_cue(rf"\b(?:{WANTED})\b", re.I), compile_cue(rf"\b(?:{HARMFUL})\b", re.I)
 
 
+# small patterns of the rules below, compiled once
+_TO_OR_WITH = re.compile(r"\s*(?:to|with)\b")
+_PAIN_WORD = re.compile(r"\bpain|relief|analges", re.I)
+
+
 def _polarity(cmp: str, measure: str) -> int:
     """+1 when the comparative says the subject did better, -1 worse, 0 unknown. `measure` is
     the text around the comparative word, which says what was higher or lower."""
@@ -165,9 +170,9 @@ def _negated(clause: str, start: int) -> bool:
 def clause_direction(text: str, intervention: re.Pattern | None = None,
                      comparative_study: bool = False) -> tuple[str, str] | None:
     lower = text.lower()
-    if not any(k in lower for k in _KEYS):
+    if not any(map(lower.__contains__, _KEYS)):
         return None
-    clauses = CLAUSE_SPLIT.split(text) if any(k in lower for k in (";", "but", "however", "whereas", "although", "while")) else [text]
+    clauses = CLAUSE_SPLIT.split(text) if any(map(lower.__contains__, (";", "but", "however", "whereas", "although", "while"))) else [text]
     both_arms = None
     if DEFINITION.search(text) and not RESULT_STATED.search(text):
         return None
@@ -177,9 +182,9 @@ def clause_direction(text: str, intervention: re.Pattern | None = None,
             continue
         before_clause, seen = seen, seen + " " + clause
         null = NULL.search(clause)
-        if null and BASELINE.search(clause) and not re.search(r"\bpain|relief|analges", clause, re.I):
+        if null and BASELINE.search(clause) and not _PAIN_WORD.search(clause):
             continue                     # "the groups were similar for age and sex"
-        if null and not comparative_study and re.match(r"\s*(?:to|with)\b", clause[null.end():]):
+        if null and not comparative_study and _TO_OR_WITH.match(clause[null.end():]):
             null = None                  # a single arm "similar to" an external benchmark
         if null:
             return "no_difference", "null"

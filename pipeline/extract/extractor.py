@@ -19,6 +19,7 @@ targets.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 import warnings
 from typing import Iterable, Iterator
@@ -38,6 +39,16 @@ FULL_TEXT_SECTIONS = re.compile(r"method|material|patients|participants|subjects
 NO_SAMPLE_DESIGNS = ("systematic_review", "narrative_review", "protocol", "technical_note")
 
 
+# small patterns of the rules below, compiled once
+_RESULTS_SECTION = re.compile(r"result|finding|outcome", re.I)
+
+
+@functools.lru_cache(maxsize=None)
+def _split_keys(keys: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(all-caps keys, matched as written; the others, matched on the lower-cased text)."""
+    return tuple(k for k in keys if k.isupper()), tuple(k for k in keys if not k.isupper())
+
+
 class Context:
     """Everything the field rules read about one record."""
 
@@ -52,7 +63,7 @@ class Context:
         self.docs = {None: doc}
         for name, fdoc in full_docs:
             self.docs[name] = fdoc
-            section = "results" if re.search(r"result|finding|outcome", name, re.I) else "methods"
+            section = "results" if _RESULTS_SECTION.search(name) else "methods"
             extra.extend(sentences(fdoc, source=name, default_section=section))
         self.sentences = self.main_sentences + extra
         self._by_source: dict = {}
@@ -63,6 +74,7 @@ class Context:
         self.cache: dict = {}      # per-record values shared by field rules
         self.all_text = self.text if not full_docs else "\n".join([self.text] + [d._.source_text or d.text for _, d in full_docs])
         self._lower = None
+        self._hits: dict = {}
         self._abbr = {}
         for src, d in self.docs.items():
             self._abbr[src] = [(a.start_char, a.end_char, a.text, a._.long_form.text)
@@ -72,7 +84,8 @@ class Context:
         """Cheap pre-check: does any key occur in the text (all-caps keys case-sensitively)?"""
         if self._lower is None:
             self._lower = self.all_text.lower()
-        return any((k in self.all_text) if k.isupper() else (k in self._lower) for k in keys)
+        upper, lower = _split_keys(tuple(keys))
+        return any(map(self._lower.__contains__, lower)) or any(map(self.all_text.__contains__, upper))
 
     def find(self, rx: re.Pattern):
         """Matches of `rx` over each source text, as (sentence, match); one search per source
@@ -91,8 +104,10 @@ class Context:
                     yield s, m
 
     def hits_in(self, sentence: Sentence):
-        doc = self.docs[sentence.source]
-        return [h for h in (doc._.nerve_hits or []) if sentence.start <= h[0] < sentence.end]
+        hits = self._hits.get(sentence.source)
+        if hits is None:     # Doc extension attributes cost a lookup each: read them once
+            hits = self._hits[sentence.source] = self.docs[sentence.source]._.nerve_hits or []
+        return [h for h in hits if sentence.start <= h[0] < sentence.end]
 
     def long_form(self, sentence: Sentence, start: int) -> str | None:
         for s, _, _, long in self._abbr.get(sentence.source, []):

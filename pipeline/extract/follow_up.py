@@ -31,10 +31,10 @@ Method (regular expressions over each sentence, then a choice)
 from __future__ import annotations
 
 import re
-from pipeline.lexicon.patterns import compile_cue
 
 from pipeline.lexicon.durations import DAY_N, DURATION, NUMBER_IN, ORDINAL_DURATION, unit_days
 from pipeline.lexicon.numbers import parse_number
+from pipeline.lexicon.patterns import compile_cue
 
 from .evidence import FieldResult, evidence_at
 
@@ -62,16 +62,31 @@ FROM_TREATMENT = compile_cue(r"^\s*(?:after|following|post)[\s-]*(?:the\s+|their
                             r"cryo\w*|neurolysis|surgery|operation|denervation|lesioning|therapy|block|implantation)\b", re.I)
 
 
+# small patterns of the rules below, compiled once
+_BETWEEN_BEFORE = re.compile(r"\bbetween\s+$", re.I)
+_SPAN_BEFORE = re.compile(r"\bover\s+(?:a|the)?\s*(?:period\s+of\s+)?$|\bduring\s+(?:a|the)?\s*$|\bfor\s+(?:a\s+)?$", re.I)
+_PERIOD_AFTER = re.compile(r"^\s*period\b", re.I)
+_WITHIN_BEFORE = re.compile(r"\bwithin\s+$", re.I)
+_OF_AFTER = re.compile(r"^\s*of\b")
+_AFTER_TREATMENT = re.compile(r"^\s*(?:after|following|post)", re.I)
+_TIME_POINT_BEFORE = re.compile(r"(?:at|by|on|until|to|through|from|up to)\s+(?:post-?operative\s+)?$", re.I)
+_SPACE_OR_HYPHEN = re.compile(r"[\s-]")
+_FOLLOW_OR_POST_AFTER = re.compile(r"^\s*(?:follow|post|after)", re.I)
+_IN_BEFORE = re.compile(r"\bin\s+$")
+_UNTIL_BEFORE = re.compile(r"(?:up to|until|at|by|through)\s+(?:the\s+)?$", re.I)
+_DIGITS = re.compile(r"\d+")
+
+
 class FollowUpRules:
     def candidates(self, sentence):
         text = sentence.text
         out = []   # (tier, days, start, end)
         lower = text.lower()
-        if not any(k in lower for k in ("hour", "hr", "day", "d ", "week", "wk", "month", "mo", "year", "yr", "y ")):
+        if not any(map(lower.__contains__, ("hour", "hr", "day", "d ", "week", "wk", "month", "mo", "year", "yr", "y "))):
             return out
         for m in DURATION.finditer(text):
             unit = m.group("unit")
-            if unit.lower() in ("h", "d", "y") and not re.match(r"[\s-]", text[m.end("nums"):m.start("unit")] or " "):
+            if unit.lower() in ("h", "d", "y") and not _SPACE_OR_HYPHEN.match(text[m.end("nums"):m.start("unit")] or " "):
                 pass
             values = [parse_number(x.group(0)) for x in NUMBER_IN.finditer(m.group("nums"))]
             values = [v for v in values if v is not None]
@@ -86,7 +101,7 @@ class FollowUpRules:
                 continue
             if EXCLUDE_AFTER.match(after) or EXCLUDE_BEFORE.search(before):
                 continue
-            if unit.lower() in ("h", "d", "y") and not re.match(r"^\s*(?:follow|post|after)", after, re.I):
+            if unit.lower() in ("h", "d", "y") and not _FOLLOW_OR_POST_AFTER.match(after):
                 continue   # bare single-letter units only in "3 d follow-up"-like phrases
             if TIER1_BEFORE.search(before[-80:]) or TIER1_AFTER.match(after):
                 out.append((1, days, m.start(), m.end()))
@@ -95,28 +110,28 @@ class FollowUpRules:
                     out.append((1, float(r.group("hi")) * unit_days(unit), m.end() + r.start("hi"), m.end() + r.end("hi")))
                 continue
             tier2 = TIER2_BEFORE.search(before[-40:]) or TIER2_AFTER.match(after) \
-                or (re.search(r"\bin\s+$", before[-5:]) and ASSESS.search(text) and not RECRUITMENT.search(text))
+                or (_IN_BEFORE.search(before[-5:]) and ASSESS.search(text) and not RECRUITMENT.search(text))
             if not tier2:
                 continue
-            if re.search(r"\bover\s+(?:a|the)?\s*(?:period\s+of\s+)?$|\bduring\s+(?:a|the)?\s*$|\bfor\s+(?:a\s+)?$", before[-30:], re.I) or re.match(r"^\s*period\b", after, re.I):
+            if _SPAN_BEFORE.search(before[-30:]) or _PERIOD_AFTER.match(after):
                 if RECRUITMENT.search(text) or not ASSESS.search(text):
                     continue
-            if re.search(r"\bwithin\s+$", before[-10:], re.I) and re.match(r"^\s*of\b", after):
+            if _WITHIN_BEFORE.search(before[-10:]) and _OF_AFTER.match(after):
                 continue
             # a time point timed from the treatment ("one year after treatment") is follow-up the
             # study reports, whatever an explicit follow-up statement says
             out.append((1.5 if FROM_TREATMENT.match(after) else 2, days, m.start(), m.end()))
         for m in ORDINAL_DURATION.finditer(text):
             n = parse_number(m.group("ord"))
-            if n and re.search(r"(?:up to|until|at|by|through)\s+(?:the\s+)?$", text[: m.start()] + " ", re.I) or re.match(r"^\s*(?:after|following|post)", text[m.end():], re.I):
+            if n and _UNTIL_BEFORE.search(text[: m.start()] + " ") or _AFTER_TREATMENT.match(text[m.end():]):
                 tier = 1.5 if FROM_TREATMENT.match(text[m.end():]) else 2
                 out.append((tier, n * unit_days(m.group("unit")), m.start(), m.end()))
         for m in DAY_N.finditer(text):
-            nums = [int(x) for x in re.findall(r"\d+", m.group("nums"))]
+            nums = [int(x) for x in _DIGITS.findall(m.group("nums"))]
             before = text[: m.start()]
-            if re.search(r"\bbetween\s+$", before[-10:], re.I):
+            if _BETWEEN_BEFORE.search(before[-10:]):
                 continue
-            if re.search(r"(?:at|by|on|until|to|through|from|up to)\s+(?:post-?operative\s+)?$", before[-20:], re.I) or "post" in m.group(0).lower():
+            if _TIME_POINT_BEFORE.search(before[-20:]) or "post" in m.group(0).lower():
                 out.append((2, max(nums) * unit_days(m.group("unit")), m.start(), m.end()))
         return out
 

@@ -29,9 +29,9 @@ its background, when it names none for the study itself.
 from __future__ import annotations
 
 import re
-from pipeline.lexicon.patterns import compile_cue
 
 from pipeline.lexicon.modalities import ORDER, guidance_cues, not_guidance
+from pipeline.lexicon.patterns import compile_cue
 from pipeline.lexicon.vocabulary import load_vocab
 
 from .evidence import Evidence, FieldResult, evidence_at

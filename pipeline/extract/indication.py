@@ -10,6 +10,7 @@ treatment words are trimmed.
 from __future__ import annotations
 
 import re
+
 from pipeline.lexicon.patterns import compile_cue
 
 from .evidence import FieldResult, evidence_at
@@ -25,6 +26,10 @@ STOP_WORDS = compile_cue(r"\b(?:cryo\w*|effect|efficacy|safety|role|use|comparis
 KEEP_INSIDE = compile_cue(r"\b(?:after|following|due to|in|from|of)\b", re.I)
 
 
+# small patterns of the rules below, compiled once
+_WORD_TOKEN = re.compile(r"[\w'’-]+")
+
+
 class IndicationRules:
     def __call__(self, ctx) -> FieldResult:
         for sentence in ctx.main_sentences[:12]:
@@ -35,7 +40,7 @@ class IndicationRules:
                 # the modifiers: words after the last stop word ("Cryoanalgesia for postherniorrhaphy pain")
                 keep = []
                 for w in reversed(words):
-                    if STOP_WORDS.fullmatch(w.strip(",:;()")) or not re.fullmatch(r"[\w'’-]+", w):
+                    if STOP_WORDS.fullmatch(w.strip(",:;()")) or not _WORD_TOKEN.fullmatch(w):
                         break
                     keep.insert(0, w)
                 if not keep and m.group(0).lower() in ("pain", "cancer", "injury", "injuries", "amputation"):

@@ -71,6 +71,12 @@ _ARM_KEYS = ("sham", "control", "placebo", "active", "usual", "standard", "treat
              "cryo", "epidural", "block")
 
 
+# small patterns of the rules below, compiled once
+_YEARS_OLD_AFTER = re.compile(r"^\s*(?:years?|yrs?|months?)[\s-]+old", re.I)
+_IN_GROUP_AFTER = re.compile(r"^\s*(?:in|on|to|received|receiving)\s+(?:the\s+)?[^,;.]{0,40}?\b(?:group|arm|cohort)", re.I)
+_REPORTED_BEFORE = re.compile(r"(?:report|describe|present)\w*\s+$", re.I)
+
+
 class Candidate:
     __slots__ = ("value", "evidence", "strong")
 
@@ -79,7 +85,7 @@ class Candidate:
 
 
 def _is_year_or_age(sentence_text: str, end: int) -> bool:
-    return bool(re.match(r"^\s*(?:years?|yrs?|months?)[\s-]+old", sentence_text[end:], re.I))
+    return bool(_YEARS_OLD_AFTER.match(sentence_text[end:]))
 
 
 class SampleSizeRules:
@@ -87,7 +93,7 @@ class SampleSizeRules:
         text = sentence.text
         out: list[Candidate] = []
         lower = text.lower()
-        if sentence.section == "title" or not any(k in lower for k in _KEYS) or BACKGROUND_WORDS.search(text):
+        if sentence.section == "title" or not any(map(lower.__contains__, _KEYS)) or BACKGROUND_WORDS.search(text):
             return out
         spans = []
         for m in (ARMS.finditer(text) if (" and " in text or "," in text) else ()):
@@ -103,7 +109,7 @@ class SampleSizeRules:
             if a and b and not NOT_COHORT_AFTER.match(text[m.end():]) and not any(s <= m.start() < e for s, e in spans):
                 out.append(Candidate(int(a + b), evidence_at(sentence, m.start(), m.end(), "sample_size.parts_sum", 0.85), True))
                 spans.append((m.start(), m.end()))
-        for m in (ARMS_NAMED.finditer(text) if any(k in lower for k in _ARM_KEYS) else ()):
+        for m in (ARMS_NAMED.finditer(text) if any(map(lower.__contains__, _ARM_KEYS)) else ()):
             a, b = parse_number(m.group("a")), parse_number(m.group("b"))
             if a and b and not NOT_COHORT_AFTER.match(text[m.end():]):
                 out.append(Candidate(int(a + b), evidence_at(sentence, m.start(), m.end(), "sample_size.named_arms_sum", 0.85), True))
@@ -118,7 +124,7 @@ class SampleSizeRules:
             after, before = text[m.end():], text[: m.start()]
             if PERCENT_AFTER.match(after) or NOT_COHORT_AFTER.match(after) or NOT_COHORT_BEFORE.search(before):
                 continue
-            if m.group("noun").lower() in ("case", "cases") and not re.search(r"(?:report|describe|present)\w*\s+$", before, re.I):
+            if m.group("noun").lower() in ("case", "cases") and not _REPORTED_BEFORE.search(before):
                 continue
             strong = bool(ENROLLED.search(text[max(0, m.start() - 25): m.start()]) or ENROLLED.search(after[:40]))
             conf = 0.9 if strong else 0.75
@@ -133,11 +139,11 @@ class SampleSizeRules:
             counts.append((m, int(value)))
             out.append(Candidate(int(value), evidence_at(sentence, m.start(), m.end(), "sample_size.count", conf), strong))
         # "31 patients in the cryotherapy group and 31 patients in the control group"
-        grouped = [(m, v) for m, v in counts if re.match(r"^\s*(?:in|on|to|received|receiving)\s+(?:the\s+)?[^,;.]{0,40}?\b(?:group|arm|cohort)", text[m.end():], re.I)]
+        grouped = [(m, v) for m, v in counts if _IN_GROUP_AFTER.match(text[m.end():])]
         if len(grouped) >= 2:
             s, e = grouped[0][0].start(), grouped[-1][0].end()
             out.append(Candidate(sum(v for _, v in grouped), evidence_at(sentence, s, e, "sample_size.group_sum", 0.85), True))
-        for m in (BARE_ENROLLED.finditer(text) if any(k in lower for k in (" were ", " had been ")) else ()):
+        for m in (BARE_ENROLLED.finditer(text) if any(map(lower.__contains__, (" were ", " had been "))) else ()):
             value = parse_number(m.group("num"))
             if value and value == int(value) and not PERCENT_NUM.match(text[m.end("num"):]):
                 out.append(Candidate(int(value), evidence_at(sentence, m.start(), m.end(), "sample_size.enrolled_count", 0.85), True))
@@ -152,7 +158,7 @@ class SampleSizeRules:
             if len(ns) >= 2:
                 s, e = ns[0][0].start(), ns[-1][0].end()
                 out.append(Candidate(sum(v for _, v in ns), evidence_at(sentence, s, e, "sample_size.arm_n_sum", 0.65), False))
-        for m in (SINGLE.finditer(text) if any(k in lower for k in ("single", "old", "young")) else ()):
+        for m in (SINGLE.finditer(text) if any(map(lower.__contains__, ("single", "old", "young"))) else ()):
             out.append(Candidate(1, evidence_at(sentence, m.start(), m.end(), "sample_size.single_patient", 0.8), False))
         return out
 

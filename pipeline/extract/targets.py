@@ -82,6 +82,14 @@ _ALTERNATIVE = compile_cue(r"\b(?:(?:conventional|standard|traditional|other|cla
 _DENERVATION_BEFORE = compile_cue(r"(?:cryo\w*|denervation|neurotomy|neurolysis|rhizotomy|ablation)\s+(?:of|to)\s+(?:the\s+)?(?:bilateral\s+)?(?:\w+\s+)?$", re.I)
 
 
+# small patterns of the rules below, compiled once
+_LIST_TAIL = re.compile(r"((?:[\w'-]+(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|and/or)\s+))+[\w'-]+(?:\s+[\w'-]+){0,2})\s*$")
+_SPINAL_LEVEL = re.compile(r"\b[CTLS]\d")
+_WORD_BEFORE = re.compile(r"([A-Za-z'-]+)\s+$")
+_LIST_SEPARATOR = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|and/or)\s+")
+_WORDS = re.compile(r"[A-Za-z'-]+")
+
+
 class NerveLexicon:
     """spaCy component: nerve mentions -> doc._.nerve_hits."""
 
@@ -149,10 +157,10 @@ class TargetRules:
             # backwards: "medial and lateral pectoral nerves", "ilioinguinal and iliohypogastric nerves"
             offset = max(0, m.start() - 160)
             before = sentence.text[offset: m.start()]
-            tail = re.search(r"((?:[\w'-]+(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|and/or)\s+))+[\w'-]+(?:\s+[\w'-]+){0,2})\s*$", before)
+            tail = _LIST_TAIL.search(before)
             items = []
             if tail:
-                parts = re.split(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|and/or)\s+", tail.group(1))
+                parts = _LIST_SEPARATOR.split(tail.group(1))
                 parsed = [self._element(p.split()) for p in parts]
                 # keep the longest valid suffix of the list
                 valid = []
@@ -165,7 +173,7 @@ class TargetRules:
                     span = (offset + tail.start(1), m.end(1))
             if not items and m.group(3):
                 inner = m.group(3)
-                parts = re.split(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|and/or)\s+", inner.strip())
+                parts = _LIST_SEPARATOR.split(inner.strip())
                 parsed = [self._element(p.split()) for p in parts]
                 if parsed and all(b != "INVALID" for _, b in parsed) and sum(1 for _, b in parsed if b) >= 2:
                     items = parsed
@@ -186,7 +194,7 @@ class TargetRules:
     def _spinal(sentence) -> list[tuple[str, str, int, int]]:
         """(target, group, start, end) for branches and rami named by their spinal level."""
         out = []
-        if not re.search(r"\b[CTLS]\d", sentence.text):
+        if not _SPINAL_LEVEL.search(sentence.text):
             return out
         for m in _SPINAL.finditer(sentence.text):
             levels = m.group("lv1") or m.group("lv2") or m.group("lv3") or m.group("lv4")
@@ -206,7 +214,7 @@ class TargetRules:
         and for "<nerve adjective> <procedure>" ("pudendal cryoablation")."""
         out = []
         for m in _PROCEDURE_NOUN.finditer(sentence.text):
-            w = re.search(r"([A-Za-z'-]+)\s+$", sentence.text[max(0, m.start() - 40): m.start()])
+            w = _WORD_BEFORE.search(sentence.text[max(0, m.start() - 40): m.start()])
             word = w.group(1).lower() if w else ""
             if word in self.bare and not any(s <= m.start() - len(w.group(0)) < e for s, e in covered):
                 start = m.start() - len(w.group(0))
@@ -214,7 +222,7 @@ class TargetRules:
         for m in _NERVE_NOUN.finditer(sentence.text):
             if any(s <= m.start() < e for s, e in covered):
                 continue
-            words = list(re.finditer(r"[A-Za-z'-]+", sentence.text[max(0, m.start() - 60): m.start()]))
+            words = list(_WORDS.finditer(sentence.text[max(0, m.start() - 60): m.start()]))
             base = max(0, m.start() - 60)
             for w in reversed(words[-4:]):
                 word = w.group(0).lower()
