@@ -1,6 +1,7 @@
 """Extraction throughput and memory on one core.
 
     .venv/bin/python benchmarks/extract_bench.py [--corpus ../shared/corpus/dev] [--records 5000]
+                                                 [--workers N]
 
 Reads the labelled dev corpus (title, abstract, publication types only), repeats it to at least
 --records records, pins the process to one CPU, and prints:
@@ -9,7 +10,10 @@ Reads the labelled dev corpus (title, abstract, publication types only), repeats
 * the floor: abstracts/s of the bare scispacy tokenizer (`nlp.tokenizer.pipe`) on the same texts;
 * peak resident memory of the process (ru_maxrss) and the extractor build time.
 Rates are wall-clock; the CPU-time rates (process_time) are printed too, since they vary less
-on a shared machine.
+on a shared machine. Then, unpinned, the wall time of `extract_records` (what `litmine extract`
+runs: chunks, a process pool whose workers build the extractor once, JSON rows) with one worker
+and with --workers (default: every core), extractor build and process start included, and the
+speed-up.
 """
 
 from __future__ import annotations
@@ -31,11 +35,13 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpus" / "dev"))
     ap.add_argument("--records", type=int, default=5000)
+    ap.add_argument("--workers", type=int, default=None)
     args = ap.parse_args()
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = "1"
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    cores = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_setaffinity") else []
+    if cores:
+        os.sched_setaffinity(0, {cores[0]})
     warnings.simplefilter("ignore")
 
     from pipeline.extract import EXTRACTOR_VERSION, build_extractor
@@ -76,6 +82,22 @@ def main() -> None:
     print(f"  extraction / floor   {ext_s / tok_s:8.1f} x")
     print(f"  CPU time: extraction {n / ext_cpu:8.0f} abstracts/s, tokenizer {n / tok_cpu:.0f} abstracts/s")
     print(f"  peak memory (RSS)    {peak_mb:8.0f} MB")
+
+    from pipeline.extract.parallel import available_cores, extract_records
+    if cores:
+        os.sched_setaffinity(0, set(cores))
+    workers = args.workers or available_cores()
+    walls = {}
+    for w in sorted({1, workers}):
+        t0 = time.perf_counter()
+        for _ in extract_records(records, workers=w, as_json=True):
+            pass
+        walls[w] = time.perf_counter() - t0
+    print(f"extract_records, {n} records, build and process start included:")
+    for w, wall in walls.items():
+        print(f"  {w} worker{'s' if w > 1 else ' '}            {wall:8.2f} s   ({n / wall:.0f} abstracts/s)")
+    if workers > 1:
+        print(f"  speed-up on {workers} cores  {walls[1] / walls[workers]:8.2f} x")
 
 
 if __name__ == "__main__":

@@ -36,14 +36,15 @@ def extract_file(input_path, output_path, extractor=None, workers: int | None = 
     lines = [l for l in Path(input_path).read_text(encoding="utf-8").splitlines() if l.strip()]
     parsed = [_parse(l) for l in lines]
     good = [r for r, err in parsed if r is not None]
-    results = extract_records(good, workers=1 if extractor else workers, config=config, extractor=extractor)
+    lines_out = extract_records(good, workers=1 if extractor else workers, config=config,
+                                extractor=extractor, as_json=True)
     count = 0
     with open(output_path, "w", encoding="utf-8") as out:
         for record, err in parsed:
             if err is not None:
                 row = {"id": err["id"], "extractor_version": EXTRACTOR_VERSION, "error": err["error"]}
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
             else:
-                row = next(results)
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+                out.write(next(lines_out) + "\n")
             count += 1
     return count

@@ -5,15 +5,21 @@ them through a process pool whose workers each build the extractor once (the spa
 and the rules take ~0.3 s to build, far more than a chunk costs to send). With one worker, or
 too few records to repay starting processes, it runs in this process. A record the extractor
 fails on becomes an error row for that record alone; the rest of its chunk is unaffected.
+
+Chunks are small enough that every worker gets several (the last chunk to finish decides the
+wall time), and with `as_json=True` the workers also serialise their rows, so the parent,
+which shares the cores, only writes lines.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from concurrent.futures import ProcessPoolExecutor
 from typing import Iterable, Iterator
 
-CHUNK = 128
+CHUNK = 128          # records per chunk at most
+CHUNKS_PER_WORKER = 4
 _worker_extractor = None
 
 
@@ -54,17 +60,25 @@ def _extract_chunk(records: list[dict]) -> list[dict]:
     return extract_isolated(_worker_extractor, records)
 
 
+def _extract_chunk_as_json(records: list[dict]) -> list[str]:
+    return [json.dumps(row, ensure_ascii=False) for row in extract_isolated(_worker_extractor, records)]
+
+
 def extract_records(records: Iterable[dict], workers: int | None = None, config: dict | None = None,
-                    extractor=None) -> Iterator[dict]:
+                    extractor=None, as_json: bool = False) -> Iterator:
+    """Extraction rows (JSON strings with `as_json`) for `records`, in their order."""
     records = list(records)
     workers = max(1, min(workers or available_cores(), -(-len(records) // CHUNK)))
     if workers == 1:
         from . import build_extractor
         extractor = extractor or build_extractor(config)
         for i in range(0, len(records), CHUNK):
-            yield from extract_isolated(extractor, records[i:i + CHUNK])
+            rows = extract_isolated(extractor, records[i:i + CHUNK])
+            yield from (json.dumps(r, ensure_ascii=False) for r in rows) if as_json else rows
         return
-    chunks = [records[i:i + CHUNK] for i in range(0, len(records), CHUNK)]
+    size = max(1, min(CHUNK, -(-len(records) // (workers * CHUNKS_PER_WORKER))))
+    chunks = [records[i:i + size] for i in range(0, len(records), size)]
+    job = _extract_chunk_as_json if as_json else _extract_chunk
     with ProcessPoolExecutor(max_workers=workers, initializer=init_worker, initargs=(config,)) as pool:
-        for rows in pool.map(_extract_chunk, chunks):
+        for rows in pool.map(job, chunks):
             yield from rows
