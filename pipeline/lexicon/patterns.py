@@ -29,7 +29,7 @@ class KeyedAlternation:
         lower = text.lower() if lower is None else lower
         found = []
         for keys, rx in self.parts:
-            if any(k in lower for k in keys):
+            if any(map(lower.__contains__, keys)):
                 found.extend(rx.finditer(text))
         found.sort(key=lambda m: (m.start(), -m.end()))
         return found
@@ -38,7 +38,7 @@ class KeyedAlternation:
         lower = text.lower() if lower is None else lower
         best = None
         for keys, rx in self.parts:
-            if any(k in lower for k in keys):
+            if any(map(lower.__contains__, keys)):
                 m = rx.search(text)
                 if m and (best is None or m.start() < best.start()):
                     best = m
@@ -210,14 +210,15 @@ class Cue:
         self.groups, self.groupindex = regex.groups, regex.groupindex
 
     def absent(self, text: str) -> bool:
-        low = lowered(text)
-        for key in self.keys:
-            if key in low:
-                return False
-        return True
+        memo = _memo            # inlined lowered(): these calls are the hot path of every rule
+        return not any(map((memo[1] if memo[0] is text else lowered(text)).__contains__, self.keys))
 
     def search(self, text: str, *bounds):
-        return None if not bounds and self.absent(text) else self.regex.search(text, *bounds)
+        if not bounds:
+            memo = _memo
+            if not any(map((memo[1] if memo[0] is text else lowered(text)).__contains__, self.keys)):
+                return None
+        return self.regex.search(text, *bounds)
 
     def match(self, text: str, *bounds):
         return self.regex.match(text, *bounds)
@@ -226,7 +227,11 @@ class Cue:
         return self.regex.fullmatch(text, *bounds)
 
     def finditer(self, text: str, *bounds):
-        return iter(()) if not bounds and self.absent(text) else self.regex.finditer(text, *bounds)
+        if not bounds:
+            memo = _memo
+            if not any(map((memo[1] if memo[0] is text else lowered(text)).__contains__, self.keys)):
+                return iter(())
+        return self.regex.finditer(text, *bounds)
 
     def findall(self, text: str, *bounds):
         return [] if not bounds and self.absent(text) else self.regex.findall(text, *bounds)
@@ -304,7 +309,7 @@ class CueAlternation:
     def finditer(self, text: str):
         low = lowered(text)
         alts = [(i, regex) for i, (keys, regex) in enumerate(self.parts)
-                if keys is None or any(k in low for k in keys)]
+                if keys is None or any(map(low.__contains__, keys))]
         upcoming = [regex.search(text) for _, regex in alts]
         pos = 0
         while True:
