@@ -4,11 +4,12 @@ Python's `re` tries a pattern at every position of the text, and every alternati
 alternation at each of them, whether or not the words it needs occur. Three remedies, all exact
 (a pattern finds what it found before, in the same order):
 
-* `compile_cue` derives from the parsed pattern the literal strings one of which every match
-  must contain (`required_keys`; "cryo(?:neurolysis|ablation)" needs "cryo"), and returns a
-  `Cue` that checks them with `in` on the lower-cased text (a C-speed scan) before running the
-  regex. The pattern is also put behind a lookahead on the characters it can start with
-  (`first_char_guard`). Most cue patterns meet most sentences without their words.
+* `compile_cue` derives from the parsed pattern the literals every match must contain, as
+  key sets of which a match holds one literal each (`required_key_sets`; "a single patient"
+  needs "single" and "patient"), and returns a `Cue` that checks them with `in` on the
+  lower-cased text (a C-speed scan) before running the regex. The pattern is also put behind a
+  lookahead on the characters it can start with (`first_char_guard`). Most cue patterns meet
+  most sentences without their words.
 * `KeyedAlternation` keeps each alternative of a large alternation with its keys and runs only
   the alternatives whose keys are present.
 * `pruned_alternation` does the same for an alternation whose capture groups number its
@@ -129,53 +130,66 @@ def first_char_guard(pattern: str, flags: int = re.I) -> str:
     return f"(?=[{cls}])(?:{pattern})"
 
 
-def _best(options: list) -> frozenset | None:
-    """The most selective of several sound key sets: longest shortest key, then fewest keys."""
-    options = [o for o in options if o]
-    if not options:
-        return None
-    return max(options, key=lambda keys: (min(len(k) for k in keys), -len(keys)))
+# A key set worth checking: a one-letter key ("d" for days) occurs in nearly every sentence,
+# and a long list of keys costs more to check than the regex it would spare.
+_MIN_KEY, _MAX_KEYS = 2, 60
 
 
-def _required(items, fold: bool) -> frozenset | None:
-    """Literal strings one of which every match of the parsed sequence contains; None if none
-    can be told. Sound by construction: anything unsure (classes, optional parts, lookarounds,
-    back-references) contributes nothing, and a run of literals is cut at every such item."""
-    options: list = []
+def _selectivity(keys: frozenset) -> tuple[int, int]:
+    """How rarely a key set is met, roughly: the longer its shortest key and the fewer its keys."""
+    return min(len(k) for k in keys), -len(keys)
+
+
+def _requirements(items) -> list[frozenset]:
+    """Key sets that every match of the parsed sequence meets, each by containing one of the
+    set's literals (lower case). Sound by construction: anything unsure (classes, optional
+    parts, lookarounds, back-references) adds no set, and a run of literals is cut at each."""
+    sets: list[frozenset] = []
     run: list[str] = []
 
     def close() -> None:
         if run:
-            options.append(frozenset(["".join(run)]))
+            sets.append(frozenset(["".join(run)]))
             run.clear()
 
     for op, av in items:
         # ASCII only: `re.I` pairs some non-ASCII letters with others that lower() keeps apart
         if op is _sc.LITERAL and av < 128:
-            run.append(chr(av).lower() if fold else chr(av))
+            run.append(chr(av).lower())
             continue
         close()
         if op is _sc.SUBPATTERN:
-            options.append(_required(list(av[-1]), fold))
-        elif op is _sc.BRANCH:
-            subs = [_required(list(branch), fold) for branch in av[1]]
-            options.append(None if any(s is None for s in subs) else frozenset().union(*subs))
+            sets.extend(_requirements(list(av[-1])))
+        elif op is _sc.BRANCH:            # one of the branches: the union of each one's best set
+            best = [max(sub, key=_selectivity) if sub else None
+                    for sub in (_requirements(list(branch)) for branch in av[1])]
+            if all(b is not None for b in best):
+                sets.append(frozenset().union(*best))
         elif op in (_sc.MAX_REPEAT, _sc.MIN_REPEAT, getattr(_sc, "POSSESSIVE_REPEAT", None)):
             lo, _, item = av
             if lo >= 1:
-                options.append(_required(list(item), fold))
+                sets.extend(_requirements(list(item)))
         elif op is getattr(_sc, "ATOMIC_GROUP", None):
-            options.append(_required(list(av), fold))
+            sets.extend(_requirements(list(av)))
     close()
-    return _best(options)
+    return sets
+
+
+def required_key_sets(pattern: str, flags: int = re.I, most: int = 3) -> list[frozenset]:
+    """Up to `most` key sets, most selective first: every text the pattern matches contains,
+    lower-cased, one literal of each set."""
+    try:
+        sets = _requirements(list(_sp.parse(pattern, flags)))
+    except Exception:                                     # noqa: BLE001 - an odd pattern: no keys
+        return []
+    unique = sorted(set(sets), key=_selectivity, reverse=True)
+    return [keys for keys in unique if min(map(len, keys)) >= _MIN_KEY and len(keys) <= _MAX_KEYS][:most]
 
 
 def required_keys(pattern: str, flags: int = re.I) -> frozenset | None:
-    """Lower-case literals one of which occurs (lower-cased) in every text the pattern matches."""
-    try:
-        return _required(list(_sp.parse(pattern, flags)), True)
-    except Exception:                                     # noqa: BLE001 - an odd pattern: no keys
-        return None
+    """The most selective of `required_key_sets`, or None."""
+    sets = required_key_sets(pattern, flags, most=1)
+    return sets[0] if sets else None
 
 
 _memo: tuple[str, str] = ("", "")
@@ -196,29 +210,35 @@ def lowered(text: str) -> str:
     return low
 
 
+def _meets(low: str, key_sets: tuple) -> bool:
+    """Does the lower-cased text contain a literal of every key set?"""
+    for keys in key_sets:
+        if not any(map(low.__contains__, keys)):
+            return False
+    return True
+
+
 class Cue:
-    """A compiled pattern that first checks, with `in`, that one of its required literals is in
-    the text. Same methods and results as `re.Pattern`. `match` and calls with pos/endpos skip
-    the check: an anchored attempt costs less than lower-casing the text would."""
+    """A compiled pattern that first checks, with `in`, that the text holds the literals its
+    matches need (one of each key set). Same methods and results as `re.Pattern`. `match` and
+    calls with pos/endpos skip the check: an anchored attempt costs less than the check."""
 
-    __slots__ = ("regex", "keys", "pattern", "flags", "groups", "groupindex")
+    __slots__ = ("regex", "keys", "more", "pattern", "flags", "groups", "groupindex")
 
-    def __init__(self, regex: re.Pattern, keys):
+    def __init__(self, regex: re.Pattern, key_sets: list):
         self.regex = regex
-        self.keys = tuple(sorted(keys, key=len, reverse=True))
+        first, *rest = [tuple(sorted(keys, key=len, reverse=True)) for keys in key_sets]
+        self.keys, self.more = first, tuple(rest)
         self.pattern, self.flags = regex.pattern, regex.flags
         self.groups, self.groupindex = regex.groups, regex.groupindex
 
     def absent(self, text: str) -> bool:
         memo = _memo            # inlined lowered(): these calls are the hot path of every rule
-        return not any(map((memo[1] if memo[0] is text else lowered(text)).__contains__, self.keys))
+        low = memo[1] if memo[0] is text else lowered(text)
+        return not any(map(low.__contains__, self.keys)) or (bool(self.more) and not _meets(low, self.more))
 
     def search(self, text: str, *bounds):
-        if not bounds:
-            memo = _memo
-            if not any(map((memo[1] if memo[0] is text else lowered(text)).__contains__, self.keys)):
-                return None
-        return self.regex.search(text, *bounds)
+        return None if not bounds and self.absent(text) else self.regex.search(text, *bounds)
 
     def match(self, text: str, *bounds):
         return self.regex.match(text, *bounds)
@@ -227,11 +247,7 @@ class Cue:
         return self.regex.fullmatch(text, *bounds)
 
     def finditer(self, text: str, *bounds):
-        if not bounds:
-            memo = _memo
-            if not any(map((memo[1] if memo[0] is text else lowered(text)).__contains__, self.keys)):
-                return iter(())
-        return self.regex.finditer(text, *bounds)
+        return iter(()) if not bounds and self.absent(text) else self.regex.finditer(text, *bounds)
 
     def findall(self, text: str, *bounds):
         return [] if not bounds and self.absent(text) else self.regex.findall(text, *bounds)
@@ -243,22 +259,15 @@ class Cue:
         return self.regex.split(text, maxsplit)
 
     def __repr__(self) -> str:
-        return f"Cue({self.pattern!r}, keys={self.keys!r})"
-
-
-# A key set worth checking: a one-letter key ("d" for days) occurs in nearly every sentence,
-# and a long list of keys costs more to check than the regex it would spare.
-_MIN_KEY, _MAX_KEYS = 2, 60
+        return f"Cue({self.pattern!r}, keys={(self.keys,) + self.more!r})"
 
 
 def compile_cue(pattern: str, flags: int = re.I) -> "Cue | re.Pattern":
     """re.compile with the first-character guard, behind a required-literal check when the
     pattern has selective literals (else the plain compiled pattern)."""
     regex = re.compile(first_char_guard(pattern, flags), flags)
-    keys = required_keys(pattern, flags)
-    if not keys or min(len(k) for k in keys) < _MIN_KEY or len(keys) > _MAX_KEYS:
-        return regex
-    return Cue(regex, keys)
+    key_sets = required_key_sets(pattern, flags)
+    return Cue(regex, key_sets) if key_sets else regex
 
 
 class AlternativeMatch:
@@ -302,14 +311,12 @@ class CueAlternation:
             regex = re.compile(first_char_guard(alt, flags), flags)
             if regex.match(""):
                 raise ValueError(f"a cue must not match the empty string: {alt!r}")
-            keys = required_keys(alt, flags)
-            self.parts.append((tuple(keys) if keys and min(map(len, keys)) >= _MIN_KEY else None, regex))
+            self.parts.append((tuple(tuple(keys) for keys in required_key_sets(alt, flags)), regex))
         self.pattern = "|".join(f"({alt})" for alt in alternatives)
 
     def finditer(self, text: str):
         low = lowered(text)
-        alts = [(i, regex) for i, (keys, regex) in enumerate(self.parts)
-                if keys is None or any(map(low.__contains__, keys))]
+        alts = [(i, regex) for i, (key_sets, regex) in enumerate(self.parts) if _meets(low, key_sets)]
         upcoming = [regex.search(text) for _, regex in alts]
         pos = 0
         while True:

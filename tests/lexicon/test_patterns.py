@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.lexicon.patterns import Cue, compile_cue, cue_alternation, required_keys
+from pipeline.lexicon.patterns import (Cue, compile_cue, cue_alternation, required_key_sets,
+                                       required_keys)
 
 VOCAB = Path(__file__).resolve().parents[2] / "pipeline" / "lexicon" / "vocab"
 
@@ -53,9 +54,18 @@ def test_required_keys_are_what_every_match_must_contain():
     assert required_keys(r"(?:very\s+)?large") == {"large"}          # an optional part needs nothing
     assert required_keys(r"(?=foo)bar") == {"bar"}                    # a lookahead is not in the match
     assert required_keys(r"cryo(?:neurolysis|ablation)") in ({"cryo"}, {"neurolysis", "ablation"})
-    assert required_keys(r"\d+\s*%") == {"%"}
+    assert required_keys(r"\d+\s*percent") == {"percent"}
+    assert required_keys(r"\d+\s*%") is None                         # one character: met everywhere
     assert required_keys(r"\d+") is None                              # nothing literal to look for
     assert required_keys(r"foo|\w+") is None                          # one branch needs nothing
+
+
+def test_every_literal_a_match_needs_is_checked():
+    # "patient" alone is in most abstracts; "single" and "patient" together are rare
+    assert set(required_key_sets(r"\ba\s+single\s+patient\b")) == {frozenset({"single"}), frozenset({"patient"})}
+    cue = compile_cue(r"\ba\s+single\s+patient\b")
+    assert cue.search("a patient with a single lesion") is None
+    assert cue.search("A single patient was treated").group(0) == "A single patient"
 
 
 def test_a_cue_meets_upper_case_and_folded_letters_like_re_ignorecase():
