@@ -12,9 +12,10 @@ alternation at each of them, whether or not the words it needs occur. Three reme
   most sentences without their words.
 * `KeyedAlternation` keeps each alternative of a large alternation with its keys and runs only
   the alternatives whose keys are present.
-* `pruned_alternation` does the same for an alternation whose capture groups number its
-  alternatives (the design and modality cues): absent alternatives become a branch that cannot
-  match, so group numbers, and the leftmost-first choice among the rest, stay as they were.
+* `CueAlternation` does the same for an alternation whose capture groups number its
+  alternatives (the design and modality cues): each alternative whose literals occur is
+  searched on its own, and the matches are merged as the alternation would choose them
+  (leftmost first, ties to the earlier alternative), numbered as in the alternation.
 """
 
 from __future__ import annotations
