@@ -281,13 +281,14 @@ def load_staged(settings: Settings, run_id: str) -> LoadSummary:
     return summary
 
 
-def validate(settings: Settings, run_id: str):
-    """Run the expectation suites; flags rows, raises ValidationFailed on a bad table."""
+def validate(settings: Settings, run_id: str, all_rows: bool = False):
+    """Run the expectation suites over what changed (every row with `all_rows`); flags rows,
+    raises ValidationFailed on a bad table."""
     from pipeline.validate import raise_for_table_failures, validate_warehouse
 
     con = db.connect(settings)
     try:
-        report = validate_warehouse(con, settings, run_id)
+        report = validate_warehouse(con, settings, run_id, all_rows=all_rows)
     finally:
         con.close()
     raise_for_table_failures(report)
