@@ -300,15 +300,19 @@ def publish(settings: Settings) -> str:
     CSV, XLSX, RIS) and the HTML report."""
     from pipeline.curate.inbox import apply_inbox
     from pipeline.report import report_dir, write_report
-    from pipeline.warehouse.exports import export_evidence, export_marts, exports_dir
+    from pipeline.warehouse.exports import exports_dir, refresh_evidence, refresh_marts
+    from pipeline.warehouse.materialise import materialised_marts
 
     con = db.connect(settings)
     try:
         apply_inbox(con, settings)      # saves made while the night held the warehouse
         snapshot = publish_snapshot(con, settings.warehouse, settings.published)
-        export_marts(con, exports_dir(settings))
-        export_evidence(con, exports_dir(settings))
-        write_report(con, settings, report_dir(settings))
+        # Each mart computed once for the exports and the report; each export file rewritten
+        # only when what it holds changed.
+        with materialised_marts(con):
+            refresh_marts(con, exports_dir(settings))
+            refresh_evidence(con, exports_dir(settings))
+            write_report(con, settings, report_dir(settings))
         return str(snapshot)
     finally:
         con.close()

@@ -37,6 +37,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline.config import Settings
+from pipeline.warehouse.materialise import mart_relation
 from pipeline.warehouse.ris import to_ris
 from pipeline.warehouse.spreadsheets import write_csv, write_xlsx
 
@@ -52,7 +53,6 @@ NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"    # Hive's (and DuckDB's) name fo
 MANIFEST = ".litmine-exports.json"
 FETCH_ROWS = 5000                                # rows per fetch when streaming a file out
 
-_MART = "_litmine_export_mart"                   # temp table: a mart, computed once per publish
 
 
 @dataclass
@@ -104,26 +104,26 @@ def _copy_out(con: duckdb.DuckDBPyConnection, select: str, target: Path, params=
         tmp.unlink(missing_ok=True)
 
 
-def _partitions(con: duckdb.DuckDBPyConnection, partitioned: bool) -> dict[str, list]:
-    """{partition name: [rows, hash sum]} of the mart in the temp table ("" when unpartitioned)."""
+def _partitions(con: duckdb.DuckDBPyConnection, mart: str, partitioned: bool) -> dict[str, list]:
+    """{partition name: [rows, hash sum]} of the mart ("" when unpartitioned)."""
     key = f"{PARTITION_COLUMN}::VARCHAR" if partitioned else "''"
     rows = con.execute(f"""SELECT {key} AS part, count(*), sum(hash(m)::HUGEINT)::VARCHAR
-                           FROM {_MART} AS m GROUP BY ALL""").fetchall()
+                           FROM {mart} AS m GROUP BY ALL""").fetchall()
     return {(NULL_PARTITION if part is None else part): [n, total] for part, n, total in rows}
 
 
 def _refresh_mart(con, directory: Path, name: str, known: dict) -> tuple[Path, list[Path], dict]:
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {_MART} AS SELECT * FROM marts.{name}")
-    columns = {c for (c, *_) in con.execute(f"DESCRIBE {_MART}").fetchall()}
+    mart = mart_relation(con, name)     # computed once per publish when materialised
+    columns = {c for (c, *_) in con.execute(f"DESCRIBE SELECT * FROM {mart}").fetchall()}
     partitioned = PARTITION_COLUMN in columns
     target = directory / f"{name}.parquet"
-    parts = _partitions(con, partitioned)
+    parts = _partitions(con, mart, partitioned)
     rewritten: list[Path] = []
     if not partitioned:
         if target.is_dir():
             shutil.rmtree(target)                  # was partitioned under an older mart SQL
         if known.get("") != parts.get("", [0, "0"]) or not target.is_file():
-            _copy_out(con, f"SELECT * FROM {_MART}", target)
+            _copy_out(con, f"SELECT * FROM {mart}", target)
             rewritten.append(target)
         return target, rewritten, {"": parts.get("", [0, "0"])}
     if target.is_file():
@@ -136,7 +136,7 @@ def _refresh_mart(con, directory: Path, name: str, known: dict) -> tuple[Path, l
             continue
         where = f"{PARTITION_COLUMN} IS NULL" if part == NULL_PARTITION else \
             f"{PARTITION_COLUMN}::VARCHAR = ?"
-        _copy_out(con, f"SELECT * FROM {_MART} WHERE {where}", file,
+        _copy_out(con, f"SELECT * FROM {mart} WHERE {where}", file,
                   [] if part == NULL_PARTITION else [part])
         rewritten.append(file)
     for folder in target.glob(f"{PARTITION_COLUMN}=*"):
@@ -152,14 +152,11 @@ def refresh_marts(con: duckdb.DuckDBPyConnection, directory: Path) -> Refresh:
     manifest = _load_manifest(directory)
     known = manifest.get("marts", {})
     result, fingerprints = Refresh(paths=[]), {}
-    try:
-        for name in mart_names(con):
-            path, rewritten, fingerprints[name] = _refresh_mart(con, directory, name,
-                                                                known.get(name, {}))
-            result.paths.append(path)
-            result.rewritten += rewritten
-    finally:
-        con.execute(f"DROP TABLE IF EXISTS {_MART}")
+    for name in mart_names(con):
+        path, rewritten, fingerprints[name] = _refresh_mart(con, directory, name,
+                                                            known.get(name, {}))
+        result.paths.append(path)
+        result.rewritten += rewritten
     _save_manifest(directory, {**manifest, "marts": fingerprints})
     return result
 
@@ -177,12 +174,12 @@ INCLUDED_SQL = """
     FROM core.studies AS s JOIN core.articles_current AS a ON a.article_id = s.article_id
     WHERE s.relevant
     ORDER BY s.design_rank, s.year DESC NULLS LAST, s.first_author, s.article_id"""
-EVIDENCE_SQL = f"SELECT {', '.join(EVIDENCE_COLUMNS)} FROM marts.evidence_table"
 
 
 def _stream(con: duckdb.DuckDBPyConnection, sql: str, as_dicts: bool = False):
-    """The rows of `sql`, fetched FETCH_ROWS at a time on a cursor of its own."""
-    cursor = con.cursor().execute(sql)
+    """The rows of `sql`, fetched FETCH_ROWS at a time (on `con` itself: a cursor is another
+    connection and would not see the materialised marts, which are temporary tables)."""
+    cursor = con.execute(sql)
     names = [d[0] for d in cursor.description]
     while batch := cursor.fetchmany(FETCH_ROWS):
         for row in batch:
@@ -204,13 +201,14 @@ def refresh_evidence(con: duckdb.DuckDBPyConnection, directory: Path) -> Refresh
     known = manifest.get("evidence", {})
     csv_path, xlsx_path, ris_path = (directory / "evidence_table.csv",
                                      directory / "evidence_table.xlsx", directory / "included.ris")
-    fingerprints = {"evidence_table": _fingerprint(con, EVIDENCE_SQL),
+    evidence_sql = f"SELECT {', '.join(EVIDENCE_COLUMNS)} FROM {mart_relation(con, 'evidence_table')}"
+    fingerprints = {"evidence_table": _fingerprint(con, evidence_sql),
                     "included": _fingerprint(con, INCLUDED_SQL)}
     result = Refresh(paths=[csv_path, xlsx_path, ris_path])
     if known.get("evidence_table") != fingerprints["evidence_table"] or \
             not (csv_path.is_file() and xlsx_path.is_file()):
-        write_csv(csv_path, EVIDENCE_COLUMNS, _stream(con, EVIDENCE_SQL))
-        write_xlsx(xlsx_path, EVIDENCE_COLUMNS, _stream(con, EVIDENCE_SQL), "Evidence table")
+        write_csv(csv_path, EVIDENCE_COLUMNS, _stream(con, evidence_sql))
+        write_xlsx(xlsx_path, EVIDENCE_COLUMNS, _stream(con, evidence_sql), "Evidence table")
         result.rewritten += [csv_path, xlsx_path]
     if known.get("included") != fingerprints["included"] or not ris_path.is_file():
         tmp = directory / f".included.ris.tmp-{os.getpid()}"

@@ -135,6 +135,25 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, warehouse: Path, published:
     """Write the warehouse `con` is connected to as the analysts' snapshot; return its path.
 
     `warehouse` is the writer's file (kept for callers; the copy reads through `con`)."""
+    update_snapshot(con, published)
+    return Path(published)
+
+
+def _attach(con: duckdb.DuckDBPyConnection, tmp: Path, published: Path) -> None:
+    """Attach the next snapshot: a copy of the current one, or a new file."""
+    if published.is_file():
+        shutil.copyfile(published, tmp)         # the next snapshot starts as this one
+        try:
+            con.execute(f"ATTACH {_literal(tmp)} AS {_ALIAS}")
+            return
+        except duckdb.Error:                    # unreadable (e.g. truncated by a full disk)
+            tmp.unlink(missing_ok=True)
+    con.execute(f"ATTACH {_literal(tmp)} AS {_ALIAS} (STORAGE_VERSION '{SNAPSHOT_STORAGE_VERSION}')")
+
+
+def update_snapshot(con: duckdb.DuckDBPyConnection, published: Path) -> dict[str, str]:
+    """Bring the snapshot at `published` up to the warehouse behind `con`, atomically; return
+    the tables written, each with how ("rows": only changed rows; "whole": copied whole)."""
     published = Path(published)
     published.parent.mkdir(parents=True, exist_ok=True)
     tmp = published.with_name(f".{published.name}.tmp-{os.getpid()}")
@@ -142,15 +161,13 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, warehouse: Path, published:
         leftover.unlink(missing_ok=True)        # from a publish killed halfway
     source = con.execute("SELECT current_database()").fetchone()[0]
     con.execute("CHECKPOINT")
-    if published.is_file():
-        shutil.copyfile(published, tmp)         # the next snapshot starts as this one
-    con.execute(f"ATTACH {_literal(tmp)} AS {_ALIAS} (STORAGE_VERSION '{SNAPSHOT_STORAGE_VERSION}')")
+    _attach(con, tmp, published)
     try:
-        _copy(con, source)
+        written = _copy(con, source)
     except BaseException:
         con.execute(f"DETACH {_ALIAS}")
         tmp.unlink(missing_ok=True)
         raise
     con.execute(f"DETACH {_ALIAS}")             # checkpoints: the file is complete, no WAL left
     os.replace(tmp, published)
-    return published
+    return written
