@@ -176,3 +176,25 @@ def test_a_validation_killed_before_its_commit_leaves_the_rows_pending(con, sett
     report = validate_warehouse(con, settings, "night-2")
     assert checked(report) == {"articles": ("incremental", 2, 6),
                                "extractions": ("incremental", 2, 6)}
+
+
+def test_litmine_validate_says_what_it_checked_and_all_checks_everything(con, settings):
+    import os
+    import subprocess
+    import sys
+
+    from pipeline.config import ENV
+
+    add_good(con, 3)
+    validate_warehouse(con, settings, "night-1")
+    con.close()
+    env = dict(os.environ, **{ENV["warehouse"]: str(settings.warehouse)})
+
+    def litmine(*args):
+        done = subprocess.run([sys.executable, "-m", "pipeline.cli", "validate", *args],
+                              capture_output=True, text=True, env=env, timeout=300)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    assert "articles: 0 of 3 rows (incremental)" in litmine()
+    assert "articles: 3 of 3 rows (full)" in litmine("--all")
