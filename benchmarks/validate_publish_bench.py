@@ -57,8 +57,10 @@ def settings_for(warehouse: Path):
     return Settings.from_env({"LITMINE_WAREHOUSE": str(warehouse)})
 
 
-def add_records(con, start: int, count: int, run_id: str) -> None:
-    """`count` synthetic records from id `start`: raw payload, article, extraction, evidence."""
+def add_records(con, start: int, count: int, run_id: str, first_year: int = 1995,
+                years: int = 31) -> None:
+    """`count` synthetic records from id `start`: raw payload, article, extraction, evidence,
+    published over `years` years from `first_year` (a night's new records are recent ones)."""
     con.execute("SET VARIABLE designs = ?", [DESIGNS])
     rows = f"FROM range({start}, {start + count}) t(i)"
     con.execute(f"""INSERT INTO raw.records
@@ -71,7 +73,8 @@ def add_records(con, start: int, count: int, run_id: str) -> None:
             raw_hash, run_id, loaded_at)
         SELECT 'pmid:' || i, 1, true, 'pubmed', i::VARCHAR, i::VARCHAR, '10.5555/' || i,
                'Cryoneurolysis of the genicular nerves for knee pain, cohort ' || i,
-               ? || i, 'Pain Medicine', 1995 + i % 31, 'eng', 'Author' || (i % 997) || ' J',
+               ? || i, 'Pain Medicine', {first_year} + i % {years}, 'eng',
+               'Author' || (i % 997) || ' J',
                ['Author' || (i % 997) || ' J', 'Second A'], ['Journal Article'], ['Cryosurgery'],
                '[]', DATE '2024-01-01' + (i % 365)::INTEGER, md5('a' || i), md5(i::VARCHAR), ?,
                now() {rows}""", [ABSTRACT, run_id])
@@ -118,7 +121,8 @@ def run_step(step: str, warehouse: str) -> dict:
         con = db.connect(settings)
         try:
             (n,) = con.execute("SELECT count(*) FROM core.articles").fetchone()
-            add_records(con, n, max(1, n // 100), f"bench-night-{time.time_ns()}")
+            add_records(con, n, max(1, n // 100), f"bench-night-{time.time_ns()}",
+                        first_year=2025, years=2)
         finally:
             con.close()
         return {}

@@ -4,10 +4,11 @@ What: every row of a suite's frame has a fingerprint, DuckDB's `hash()` of the w
 together with the ids of the curator actions on its record. `ops.validated_rows` keeps, per
 suite and record, the fingerprint that was last validated. `find_pending(con, spec, full)`
 puts the rows whose fingerprint is not there (all rows when `full`) into a temp table and
-returns how many records that is; `pending_frames(con, spec, size)` yields them as pandas frames
-of at most `size` records, for Great Expectations; `remember_pending(con, spec, full)` records
+returns how many records that is; `pending_frames(con, spec)` yields them as pandas frames of
+at most CHUNK_RECORDS records, for Great Expectations; `remember_pending(con, spec, full)` records
 them as validated and must run in the transaction that writes their flags.
 `suite_fingerprint(...)` is the content hash that decides when a suite needs a full pass.
+Pending records are chunked so that even a full pass keeps pandas/GX memory bounded.
 
 Why fingerprints and not a `loaded_at` high-water mark: rows change in ways a timestamp misses.
 A re-extraction adds a newer extraction for an old article (a new row of `extractions_latest`,
@@ -44,9 +45,12 @@ VALIDATOR_VERSION = "1"
 
 def suite_fingerprint(suite_path: Path, spec: "SuiteSpec", parameters: dict) -> str:
     """Hash of everything that decides a suite's verdict on a row other than the row itself:
-    the suite file, the frame's SQL and the run-time parameters (max_year moves on 1 January)."""
+    the suite file, the frame's SQL and the run-time parameters (max_year moves on 1 January),
+    and of what makes the row fingerprints comparable (this module, DuckDB's hash)."""
     digest = hashlib.sha256()
-    for part in (VALIDATOR_VERSION, Path(suite_path).read_bytes().decode("utf-8"), spec.sql,
+    # DuckDB's hash() may change between its versions: a new DuckDB is a full pass, on purpose.
+    suite_text = Path(suite_path).read_bytes().decode("utf-8")
+    for part in (VALIDATOR_VERSION, duckdb.__version__, suite_text, spec.sql,
                  json.dumps(parameters, sort_keys=True, default=str)):
         digest.update(part.encode("utf-8") + b"\0")
     return digest.hexdigest()
@@ -57,7 +61,8 @@ def _pending_table(spec: "SuiteSpec") -> str:
 
 
 def _fingerprinted(spec: "SuiteSpec") -> str:
-    """(record_key, row_hash) of every row of the suite's frame."""
+    """(record_key, row_hash) of every row of the suite's frame. Curator actions are matched on
+    the suite's id column: an article_id in both suites."""
     return f"""
         WITH frame AS ({spec.sql}),
         curated AS (SELECT article_id, hash(list(curation_id ORDER BY curation_id)) AS actions
