@@ -26,7 +26,7 @@ from pipeline.warehouse import db
 from pipeline.warehouse.fulltext import stored_fulltexts
 from pipeline.warehouse.load import (LoadCounts, load_window, record_idle_run, record_run,
                                      watermark)
-from pipeline.warehouse.publish import publish_snapshot
+from pipeline.warehouse.publish import update_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -301,19 +301,19 @@ def publish(settings: Settings) -> str:
     from pipeline.curate.inbox import apply_inbox
     from pipeline.report import report_dir, write_report
     from pipeline.warehouse.exports import exports_dir, refresh_evidence, refresh_marts
-    from pipeline.warehouse.materialise import materialised_marts
+    from pipeline.warehouse.materialise import mart_cache, materialised_marts
 
     con = db.connect(settings)
     try:
         apply_inbox(con, settings)      # saves made while the night held the warehouse
-        snapshot = publish_snapshot(con, settings.warehouse, settings.published)
-        # Each mart computed once for the exports and the report; each export file rewritten
-        # only when what it holds changed.
-        with materialised_marts(con):
+        snapshot = update_snapshot(con, settings.published)
+        # Each mart computed once for the exports and the report, or reused when nothing it
+        # reads changed; each export file rewritten only when what it holds changed.
+        with materialised_marts(con, mart_cache(settings), snapshot.tables):
             refresh_marts(con, exports_dir(settings))
             refresh_evidence(con, exports_dir(settings))
             write_report(con, settings, report_dir(settings))
-        return str(snapshot)
+        return str(settings.published)
     finally:
         con.close()
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -80,9 +81,15 @@ def _sync_table(con, source: str, name: str, fingerprint: tuple[int, str], exist
     return "whole"
 
 
-def _copy(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, str]:
+@dataclass
+class SnapshotUpdate:
+    written: dict[str, str]           # '"schema"."table"' -> "rows" | "whole", for those written
+    tables: dict[str, tuple]          # 'schema.table' -> fingerprint, for every table
+
+
+def _copy(con: duckdb.DuckDBPyConnection, source: str) -> SnapshotUpdate:
     """Schemas, table data and views of catalog `source` into the attached snapshot, touching
-    only the tables that changed; {table: "rows" | "whole"} for those it wrote."""
+    only the tables that changed."""
     src = _identifier(source)
     for (schema,) in con.execute("""SELECT schema_name FROM duckdb_schemas()
                                     WHERE database_name = ? AND NOT internal""", [source]).fetchall():
@@ -95,12 +102,12 @@ def _copy(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, str]:
     for schema, view in con.execute("SELECT schema_name, view_name FROM duckdb_views() "
                                     "WHERE database_name = ? AND NOT internal", [_ALIAS]).fetchall():
         con.execute(f"DROP VIEW IF EXISTS {_ALIAS}.{_identifier(schema)}.{_identifier(view)}")
-    written, fingerprints = {}, {}
+    written, fingerprints, tables = {}, {}, {}
     for schema, table in con.execute("""SELECT schema_name, table_name FROM duckdb_tables()
                                         WHERE database_name = ? AND NOT internal AND NOT temporary
                                         ORDER BY schema_name, table_name""", [source]).fetchall():
         name = f"{_identifier(schema)}.{_identifier(table)}"
-        fingerprints[name] = _fingerprint(con, f"{src}.{name}")
+        fingerprints[name] = tables[f"{schema}.{table}"] = _fingerprint(con, f"{src}.{name}")
         if previous.get(name) != fingerprints[name] or name not in snapshot_tables:
             written[name] = _sync_table(con, src, name, fingerprints[name],
                                         exists=name in snapshot_tables, known=name in previous)
@@ -128,7 +135,7 @@ def _copy(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, str]:
             views = failed
     finally:
         con.execute(f"USE {src}")
-    return written
+    return SnapshotUpdate(written, tables)
 
 
 def publish_snapshot(con: duckdb.DuckDBPyConnection, warehouse: Path, published: Path) -> Path:
@@ -151,9 +158,10 @@ def _attach(con: duckdb.DuckDBPyConnection, tmp: Path, published: Path) -> None:
     con.execute(f"ATTACH {_literal(tmp)} AS {_ALIAS} (STORAGE_VERSION '{SNAPSHOT_STORAGE_VERSION}')")
 
 
-def update_snapshot(con: duckdb.DuckDBPyConnection, published: Path) -> dict[str, str]:
+def update_snapshot(con: duckdb.DuckDBPyConnection, published: Path) -> SnapshotUpdate:
     """Bring the snapshot at `published` up to the warehouse behind `con`, atomically; return
-    the tables written, each with how ("rows": only changed rows; "whole": copied whole)."""
+    the tables written, each with how ("rows": only changed rows; "whole": copied whole), and
+    every table's fingerprint (which tells the exports what changed)."""
     published = Path(published)
     published.parent.mkdir(parents=True, exist_ok=True)
     tmp = published.with_name(f".{published.name}.tmp-{os.getpid()}")
@@ -163,11 +171,11 @@ def update_snapshot(con: duckdb.DuckDBPyConnection, published: Path) -> dict[str
     con.execute("CHECKPOINT")
     _attach(con, tmp, published)
     try:
-        written = _copy(con, source)
+        update = _copy(con, source)
     except BaseException:
         con.execute(f"DETACH {_ALIAS}")
         tmp.unlink(missing_ok=True)
         raise
     con.execute(f"DETACH {_ALIAS}")             # checkpoints: the file is complete, no WAL left
     os.replace(tmp, published)
-    return written
+    return update

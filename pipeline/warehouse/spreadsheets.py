@@ -18,6 +18,7 @@ import csv
 import io
 import itertools
 import os
+import re
 import shutil
 import tempfile
 import zipfile
@@ -71,9 +72,12 @@ def _column(n: int) -> str:
     return name
 
 
+# XML 1.0 forbids most control characters; a title with one must not break the file.
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def _clean_xml_text(text: str) -> str:
-    # XML 1.0 forbids most control characters; a title with one must not break the file.
-    return "".join(c for c in text if c in "\t\n\r" or ord(c) >= 32)
+    return _XML_FORBIDDEN.sub("", text)
 
 
 def _cell(ref: str, value) -> str:
@@ -133,14 +137,15 @@ def write_xlsx(path: Path, header: list[str], rows: Iterable[list], sheet: str =
                           'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
                           '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
                           'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews><sheetData>')
+                letters = [_column(c) for c in range(len(header))]
                 for r, row in enumerate(itertools.chain([header], rows), start=1):
-                    cells = "".join(_cell(f"{_column(c)}{r}", v) for c, v in enumerate(row))
+                    cells = "".join(_cell(f"{letters[c]}{r}", v) for c, v in enumerate(row))
                     out.write(f'<row r="{r}">{cells}</row>')
                     for c in url_columns if r > 1 else ():
                         url = row[c]
                         if isinstance(url, str) and url.startswith(("https://", "http://")):
                             links += 1
-                            hyperlinks.write(f'<hyperlink ref="{_column(c)}{r}" r:id="rId{links}"/>')
+                            hyperlinks.write(f'<hyperlink ref="{letters[c]}{r}" r:id="rId{links}"/>')
                             relationships.write(
                                 f'<Relationship Id="rId{links}" Type="http://schemas.openxmlformats.org/'
                                 f'officeDocument/2006/relationships/hyperlink" '

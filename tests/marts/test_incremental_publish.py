@@ -126,7 +126,7 @@ def test_the_snapshot_is_updated_row_by_row_and_equals_the_warehouse(published):
     add_study(con, "pmid:6", "run-2", at(29), year=2022)
     curate(con, "pmid:1", "sample_size", 41, at(29))
     con.execute("UPDATE core.articles SET title = 'Corrected title' WHERE article_id = 'pmid:2'")
-    written = update_snapshot(con, published.published)
+    written = update_snapshot(con, published.published).written
 
     assert written.get('"core"."articles"') == "rows"     # not copied whole
     assert '"core"."evidence"' not in written             # untouched tonight
@@ -137,7 +137,7 @@ def test_the_snapshot_is_updated_row_by_row_and_equals_the_warehouse(published):
     marts = {m: con.execute(f"SELECT * FROM marts.{m} ORDER BY ALL").fetchall()
              for (m,) in con.execute("SELECT view_name FROM duckdb_views() "
                                      "WHERE schema_name = 'marts'").fetchall()}
-    quiet = update_snapshot(con, published.published)
+    quiet = update_snapshot(con, published.published).written
     con.close()
     assert set(quiet) == set()                            # nothing changed since
 
@@ -149,3 +149,26 @@ def test_the_snapshot_is_updated_row_by_row_and_equals_the_warehouse(published):
     assert snapshot.execute("SELECT title FROM core.articles WHERE article_id = 'pmid:2'"
                             ).fetchall() == [("Corrected title",)]
     snapshot.close()
+
+
+def test_a_quiet_night_reuses_the_marts_whose_tables_did_not_change(published):
+    from pipeline.warehouse.materialise import mart_cache, mart_relation, materialised_marts
+
+    con = db.connect(published)
+    add_run(con, "run-2", at(30))                      # a night that loaded nothing
+    # A mart that reads the clock is never reused, whatever its tables.
+    con.execute("CREATE VIEW marts.zz_clock AS SELECT now() AS at, count(*) AS n FROM core.articles")
+    update = update_snapshot(con, published.published)
+    with materialised_marts(con, mart_cache(published), update.tables) as reused:
+        shown = con.execute(f"SELECT * FROM {mart_relation(con, 'evidence_table')}").fetchall()
+    assert "evidence_table" in reused and "curation_backlog" in reused
+    assert {"whats_new", "prisma_flow", "zz_clock"}.isdisjoint(reused)
+    assert shown == con.execute("SELECT * FROM marts.evidence_table").fetchall()  # same order
+    # A curator's edit: the marts that read core.curation are computed again.
+    curate(con, "pmid:3", "sample_size", 13, at(31))
+    update = update_snapshot(con, published.published)
+    with materialised_marts(con, mart_cache(published), update.tables) as reused:
+        patients = con.execute(f"SELECT patients FROM {mart_relation(con, 'evidence_table')} "
+                               "WHERE article_id = 'pmid:3'").fetchall()
+    assert "evidence_table" not in reused and patients == [(13,)]
+    con.close()
