@@ -88,7 +88,8 @@ class ValidationFailed(RuntimeError):
         failed = "; ".join(f"{s.name}: {', '.join(s.table_failures)}"
                            for s in report.suites if s.table_failures)
         super().__init__(f"validation failed on table-level expectations: {failed} "
-                         f"(Data Docs: {report.docs_index})")
+                         f"(ops.validation_runs has them; row-level results are in the Data "
+                         f"Docs: {report.docs_index})")
 
 
 def raise_for_table_failures(report: ValidationReport) -> None:
