@@ -39,7 +39,7 @@ import duckdb
 from pipeline.config import Settings
 from pipeline.warehouse.materialise import mart_relation
 from pipeline.warehouse.ris import to_ris
-from pipeline.warehouse.spreadsheets import write_csv, write_xlsx
+from pipeline.warehouse.sheet_sql import write_csv_query, write_xlsx_query
 
 # The evidence table's columns in the spreadsheet exports, in reading order.
 EVIDENCE_COLUMNS = ["study", "design", "patients", "targets", "guidance", "follow_up", "outcome",
@@ -207,8 +207,8 @@ def refresh_evidence(con: duckdb.DuckDBPyConnection, directory: Path) -> Refresh
     result = Refresh(paths=[csv_path, xlsx_path, ris_path])
     if known.get("evidence_table") != fingerprints["evidence_table"] or \
             not (csv_path.is_file() and xlsx_path.is_file()):
-        write_csv(csv_path, EVIDENCE_COLUMNS, _stream(con, evidence_sql))
-        write_xlsx(xlsx_path, EVIDENCE_COLUMNS, _stream(con, evidence_sql), "Evidence table")
+        write_csv_query(con, csv_path, evidence_sql)
+        write_xlsx_query(con, xlsx_path, evidence_sql, "Evidence table")
         result.rewritten += [csv_path, xlsx_path]
     if known.get("included") != fingerprints["included"] or not ris_path.is_file():
         tmp = directory / f".included.ris.tmp-{os.getpid()}"
