@@ -53,7 +53,7 @@ def _text(column: str, kind: str) -> str:
     if kind == "list":
         return f"array_to_string({column}, '; ')"
     if kind == "bool":
-        return f"CASE WHEN {column} THEN 'yes' ELSE 'no' END"
+        return f"CASE WHEN {column} THEN 'yes' WHEN NOT {column} THEN 'no' END"
     return f"{column}::VARCHAR"
 
 
