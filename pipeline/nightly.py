@@ -311,7 +311,7 @@ def publish(settings: Settings) -> str:
         # reads changed; each export file rewritten only when what it holds changed.
         with materialised_marts(con, mart_cache(settings), snapshot.tables):
             refresh_marts(con, exports_dir(settings))
-            refresh_evidence(con, exports_dir(settings))
+            refresh_evidence(con, exports_dir(settings), snapshot.tables)
             write_report(con, settings, report_dir(settings))
         return str(settings.published)
     finally:

@@ -37,7 +37,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline.config import Settings
-from pipeline.warehouse.materialise import mart_relation
+from pipeline.warehouse.materialise import inputs_fingerprint, mart_relation
 from pipeline.warehouse.ris import to_ris
 from pipeline.warehouse.sheet_sql import write_csv_query, write_xlsx_query
 
@@ -52,6 +52,7 @@ PARTITION_COLUMN = "year"
 NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"    # Hive's (and DuckDB's) name for a NULL key
 MANIFEST = ".litmine-exports.json"
 FETCH_ROWS = 5000                                # rows per fetch when streaming a file out
+_INCLUDED = "_litmine_included"                  # temp table: the included records, read once
 
 
 
@@ -192,9 +193,12 @@ def _fingerprint(con: duckdb.DuckDBPyConnection, sql: str) -> list:
     return [n, total]
 
 
-def refresh_evidence(con: duckdb.DuckDBPyConnection, directory: Path) -> Refresh:
+def refresh_evidence(con: duckdb.DuckDBPyConnection, directory: Path,
+                     tables: dict[str, object] | None = None) -> Refresh:
     """evidence_table.csv / .xlsx and included.ris in `directory`, each written atomically and
-    only when its rows changed since the last refresh (or the file is missing)."""
+    only when its rows changed since the last refresh (or the file is missing). With `tables`
+    (every table's fingerprint, from the snapshot update), the included records are not even
+    queried when none of the tables they are read from changed."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     manifest = _load_manifest(directory)
@@ -202,26 +206,40 @@ def refresh_evidence(con: duckdb.DuckDBPyConnection, directory: Path) -> Refresh
     csv_path, xlsx_path, ris_path = (directory / "evidence_table.csv",
                                      directory / "evidence_table.xlsx", directory / "included.ris")
     evidence_sql = f"SELECT {', '.join(EVIDENCE_COLUMNS)} FROM {mart_relation(con, 'evidence_table')}"
-    fingerprints = {"evidence_table": _fingerprint(con, evidence_sql),
-                    "included": _fingerprint(con, INCLUDED_SQL)}
     result = Refresh(paths=[csv_path, xlsx_path, ris_path])
+    fingerprints = {"evidence_table": _fingerprint(con, evidence_sql),
+                    "included_inputs": inputs_fingerprint(con, INCLUDED_SQL, tables)}
     if known.get("evidence_table") != fingerprints["evidence_table"] or \
             not (csv_path.is_file() and xlsx_path.is_file()):
         write_csv_query(con, csv_path, evidence_sql)
         write_xlsx_query(con, xlsx_path, evidence_sql, "Evidence table")
         result.rewritten += [csv_path, xlsx_path]
-    if known.get("included") != fingerprints["included"] or not ris_path.is_file():
-        tmp = directory / f".included.ris.tmp-{os.getpid()}"
+    unchanged_inputs = fingerprints["included_inputs"] is not None and \
+        known.get("included_inputs") == fingerprints["included_inputs"]
+    if unchanged_inputs and ris_path.is_file():
+        fingerprints["included"] = known.get("included")
+    else:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {_INCLUDED} AS {INCLUDED_SQL}")
         try:
-            with open(tmp, "w", encoding="utf-8", newline="") as out:
-                for text in to_ris(_stream(con, INCLUDED_SQL, as_dicts=True)):
-                    out.write(text)
-            os.replace(tmp, ris_path)
+            fingerprints["included"] = _fingerprint(con, f"SELECT * FROM {_INCLUDED}")
+            if known.get("included") != fingerprints["included"] or not ris_path.is_file():
+                _write_ris(con, ris_path)
+                result.rewritten.append(ris_path)
         finally:
-            tmp.unlink(missing_ok=True)
-        result.rewritten.append(ris_path)
+            con.execute(f"DROP TABLE IF EXISTS {_INCLUDED}")
     _save_manifest(directory, {**_load_manifest(directory), "evidence": fingerprints})
     return result
+
+
+def _write_ris(con: duckdb.DuckDBPyConnection, target: Path) -> None:
+    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="") as out:
+            for text in to_ris(_stream(con, f"SELECT * FROM {_INCLUDED}", as_dicts=True)):
+                out.write(text)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def export_evidence(con: duckdb.DuckDBPyConnection, directory: Path) -> list[Path]:
