@@ -18,8 +18,10 @@ new records and updates land in the last year or two, so few partitions change; 
 and re-extractions of old records rewrite only those records' years; the number of partitions
 stays near the span of years (tens) instead of growing by one small file every night; and year
 is what analysts filter a review on. The spreadsheet and RIS files stay single files, as the
-people who open them expect; they are streamed (memory does not grow with the table) and
-skipped when their rows did not change. Each file is written under a temporary name and
+people who open them expect (a spreadsheet or a reference manager wants one file, and a new
+study sorts into the middle of it, so there is nothing to append to): they are skipped when
+their rows did not change, and otherwise written whole but cheaply: the CSV and XLSX cells
+rendered by DuckDB (`sheet_sql.py`), the RIS streamed, so memory does not grow with them. Each file is written under a temporary name and
 renamed over the old one, so a reader never sees a half-written file; the manifest is written
 last, so a publish killed halfway is finished by the next one. The atomic, consistent view of
 all tables at once is the DuckDB snapshot (`publish.py`); the Parquet folder may mix two nights'
