@@ -236,16 +236,25 @@ def load(settings):
 
 
 @main.command()
+@click.option("--all", "all_rows", is_flag=True,
+              help="Re-validate every row, not only those new or changed since the last "
+                   "validation (e.g. after editing a suite; a changed suite file does this "
+                   "by itself).")
 @click.pass_obj
-def validate(settings):
-    """Run the expectation suites against the warehouse; flag bad rows, fail on a bad table."""
+def validate(settings, all_rows):
+    """Run the expectation suites against the warehouse; flag bad rows, fail on a bad table.
+
+    Row-level expectations check the rows new or changed since the last validation; table-level
+    ones (uniqueness, counts) check the whole table in SQL."""
     from pipeline.validate import ValidationFailed
 
     try:
-        report = nightly.validate(settings, nightly.new_run_id())
+        report = nightly.validate(settings, nightly.new_run_id(), all_rows=all_rows)
     except ValidationFailed as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"validation passed; {report.flags_written} row flag(s) written; "
+    checked = ", ".join(f"{s.name}: {s.evaluated} of {s.table_rows} rows ({s.mode})"
+                        for s in report.suites)
+    click.echo(f"validation passed; {checked}; {report.flags_written} row flag(s) written; "
                f"data docs at {report.docs_index}")
 
 

@@ -26,7 +26,7 @@ from pipeline.warehouse import db
 from pipeline.warehouse.fulltext import stored_fulltexts
 from pipeline.warehouse.load import (LoadCounts, load_window, record_idle_run, record_run,
                                      watermark)
-from pipeline.warehouse.publish import publish_snapshot
+from pipeline.warehouse.publish import update_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -281,13 +281,14 @@ def load_staged(settings: Settings, run_id: str) -> LoadSummary:
     return summary
 
 
-def validate(settings: Settings, run_id: str):
-    """Run the expectation suites; flags rows, raises ValidationFailed on a bad table."""
+def validate(settings: Settings, run_id: str, all_rows: bool = False):
+    """Run the expectation suites over what changed (every row with `all_rows`); flags rows,
+    raises ValidationFailed on a bad table."""
     from pipeline.validate import raise_for_table_failures, validate_warehouse
 
     con = db.connect(settings)
     try:
-        report = validate_warehouse(con, settings, run_id)
+        report = validate_warehouse(con, settings, run_id, all_rows=all_rows)
     finally:
         con.close()
     raise_for_table_failures(report)
@@ -299,16 +300,20 @@ def publish(settings: Settings) -> str:
     CSV, XLSX, RIS) and the HTML report."""
     from pipeline.curate.inbox import apply_inbox
     from pipeline.report import report_dir, write_report
-    from pipeline.warehouse.exports import export_evidence, export_marts, exports_dir
+    from pipeline.warehouse.exports import exports_dir, refresh_evidence, refresh_marts
+    from pipeline.warehouse.materialise import mart_cache, materialised_marts
 
     con = db.connect(settings)
     try:
         apply_inbox(con, settings)      # saves made while the night held the warehouse
-        snapshot = publish_snapshot(con, settings.warehouse, settings.published)
-        export_marts(con, exports_dir(settings))
-        export_evidence(con, exports_dir(settings))
-        write_report(con, settings, report_dir(settings))
-        return str(snapshot)
+        snapshot = update_snapshot(con, settings.published)
+        # Each mart computed once for the exports and the report, or reused when nothing it
+        # reads changed; each export file rewritten only when what it holds changed.
+        with materialised_marts(con, mart_cache(settings), snapshot.tables):
+            refresh_marts(con, exports_dir(settings))
+            refresh_evidence(con, exports_dir(settings), snapshot.tables)
+            write_report(con, settings, report_dir(settings))
+        return str(settings.published)
     finally:
         con.close()
 

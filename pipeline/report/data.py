@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline.config import Settings
+from pipeline.warehouse.materialise import mart_relation
 
 # The report lists this many rows of the long tables; the marts (and Parquet exports) hold all.
 MAX_ROWS = 500
@@ -48,12 +49,13 @@ def docs_link(settings: Settings, out_dir: Path) -> tuple[str, bool]:
     return Path(link).as_posix(), target.is_file()
 
 
-def prisma_flow(con: duckdb.DuckDBPyConnection, run_id: str | None) -> list[dict]:
+def prisma_flow(con: duckdb.DuckDBPyConnection, run_id: str | None,
+                relation: str = "marts.prisma_flow") -> list[dict]:
     """The PRISMA boxes in diagram order: this night's count beside the count over all nights."""
     boxes: dict[tuple, dict] = {}
-    for r in rows(con, """SELECT run_id, step, stage, box, label, source, records
-                          FROM marts.prisma_flow WHERE run_id IN (?, 'all nights')
-                          ORDER BY step, source""", [run_id or "all nights"]):
+    for r in rows(con, f"""SELECT run_id, step, stage, box, label, source, records
+                           FROM {relation} WHERE run_id IN (?, 'all nights')
+                           ORDER BY step, source""", [run_id or "all nights"]):
         box = boxes.setdefault((r["step"], r["source"] or ""), {
             "step": r["step"], "stage": r["stage"], "box": r["box"], "label": r["label"],
             "night": 0, "all": 0})
@@ -62,35 +64,44 @@ def prisma_flow(con: duckdb.DuckDBPyConnection, run_id: str | None) -> list[dict
 
 
 def gather(con: duckdb.DuckDBPyConnection, settings: Settings, out_dir: Path) -> dict:
+    """Everything the page shows. Long tables are cut at MAX_ROWS with their totals (the page
+    stays the same size whatever the warehouse holds; the exports have every row), and each
+    mart is read from its materialised copy when the publish made one (`materialise.py`)."""
+    mart = {name: mart_relation(con, name) for name in (
+        "evidence_table", "curation_backlog", "whats_new", "studies_by_target_and_design",
+        "long_follow_up_responders", "reviews_and_protocols", "prisma_flow",
+        "extraction_accuracy")}
     run_id, sources = last_run(con)
-    evidence = rows(con, f"SELECT * FROM marts.evidence_table LIMIT {MAX_ROWS}")
-    backlog = rows(con, f"SELECT * FROM marts.curation_backlog LIMIT {MAX_ROWS}")
-    changes = rows(con, f"SELECT * FROM marts.whats_new LIMIT {MAX_ROWS}")
     one = lambda sql: con.execute(sql).fetchone()[0]  # noqa: E731
     link, docs_exist = docs_link(settings, out_dir)
+    evidence_total, patients = con.execute(
+        f"SELECT count(*), coalesce(sum(patients), 0) FROM {mart['evidence_table']}").fetchone()
     return {
         "generated_at": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "run_id": run_id,
         "sources": sources,
         "articles": one("SELECT count(*) FROM core.articles_current"),
-        "relevant": one("SELECT count(*) FROM marts.evidence_table"),
-        "patients": one("SELECT coalesce(sum(patients), 0) FROM marts.evidence_table"),
-        "designs": con.execute("""SELECT design, count(*) FROM marts.evidence_table
-                                  GROUP BY design ORDER BY 2 DESC, 1""").fetchall(),
-        "evidence": evidence,
-        "evidence_total": one("SELECT count(*) FROM marts.evidence_table"),
-        "cells": rows(con, "SELECT * FROM marts.studies_by_target_and_design"),
+        "relevant": evidence_total,
+        "patients": patients,
+        "designs": con.execute(f"""SELECT design, count(*) FROM {mart['evidence_table']}
+                                   GROUP BY design ORDER BY 2 DESC, 1""").fetchall(),
+        "evidence": rows(con, f"SELECT * FROM {mart['evidence_table']} LIMIT {MAX_ROWS}"),
+        "evidence_total": evidence_total,
+        "cells": rows(con, f"SELECT * FROM {mart['studies_by_target_and_design']}"),
         "follow_up_days": [d for (d,) in con.execute(
-            "SELECT follow_up_days FROM marts.evidence_table").fetchall()],
-        "responders": rows(con, "SELECT * FROM marts.long_follow_up_responders"),
-        "reviews": rows(con, f"SELECT * FROM marts.reviews_and_protocols LIMIT {MAX_ROWS}"),
-        "flow": prisma_flow(con, run_id),
-        "accuracy": rows(con, "SELECT * FROM marts.extraction_accuracy"),
-        "changes": changes,
-        "changes_total": one("SELECT count(*) FROM marts.whats_new"),
-        "backlog": backlog,
-        "backlog_total": one("SELECT count(*) FROM marts.curation_backlog"),
-        "backlog_records": one("SELECT count(DISTINCT article_id) FROM marts.curation_backlog"),
+            f"SELECT follow_up_days FROM {mart['evidence_table']}").fetchall()],
+        "responders": rows(con, f"SELECT * FROM {mart['long_follow_up_responders']} "
+                                f"LIMIT {MAX_ROWS}"),
+        "responders_total": one(f"SELECT count(*) FROM {mart['long_follow_up_responders']}"),
+        "reviews": rows(con, f"SELECT * FROM {mart['reviews_and_protocols']} LIMIT {MAX_ROWS}"),
+        "reviews_total": one(f"SELECT count(*) FROM {mart['reviews_and_protocols']}"),
+        "flow": prisma_flow(con, run_id, mart["prisma_flow"]),
+        "accuracy": rows(con, f"SELECT * FROM {mart['extraction_accuracy']}"),
+        "changes": rows(con, f"SELECT * FROM {mart['whats_new']} LIMIT {MAX_ROWS}"),
+        "changes_total": one(f"SELECT count(*) FROM {mart['whats_new']}"),
+        "backlog": rows(con, f"SELECT * FROM {mart['curation_backlog']} LIMIT {MAX_ROWS}"),
+        "backlog_total": one(f"SELECT count(*) FROM {mart['curation_backlog']}"),
+        "backlog_records": one(f"SELECT count(DISTINCT article_id) FROM {mart['curation_backlog']}"),
         "docs_link": link,
         "docs_exist": docs_exist,
         "published": str(settings.published),

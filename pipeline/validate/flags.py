@@ -18,7 +18,6 @@ from datetime import datetime
 from typing import Any, Iterable
 
 import duckdb
-import pandas as pd
 
 from pipeline.validate.results import Outcome, plain
 
@@ -119,6 +118,8 @@ def write_flags(con: duckdb.DuckDBPyConnection, flags: Iterable[Flag], run_id: s
     unique = {f.flag_id: f for f in flags}
     if not unique:
         return 0
+    import pandas as pd   # here, not at the top: a quiet night writes no flags, needs no pandas
+
     frame = pd.DataFrame(
         [(f.flag_id, run_id, f.suite, f.expectation, f.table_name, f.record_id,
           f.column_name, f.reason) for f in unique.values()],

@@ -22,8 +22,6 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-import pandas as pd
-
 
 @dataclass(frozen=True)
 class Outcome:
@@ -51,6 +49,8 @@ def plain(value: Any) -> Any:
             value = value.item()
         except (ValueError, TypeError):
             pass
+    import pandas as pd   # only reached with GX results, which come with pandas loaded
+
     if pd.api.types.is_scalar(value) and pd.isna(value):
         return None
     if isinstance(value, float) and math.isfinite(value) and value.is_integer():

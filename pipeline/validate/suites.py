@@ -105,8 +105,9 @@ def read_suite_document(path: Path) -> dict:
     return doc
 
 
-def load_suite(path: Path) -> "ExpectationSuite":
-    """A GX ExpectationSuite from `path`, with every expectation in the file or an error."""
+def load_suite(path: Path, level: str | None = None) -> "ExpectationSuite":
+    """A GX ExpectationSuite from `path`, with every expectation in the file or an error; with
+    `level`, only the expectations of that level (all are still built, so any error shows)."""
     import great_expectations as gx
     from great_expectations.expectations.expectation_configuration import (
         ExpectationConfiguration,
@@ -122,15 +123,17 @@ def load_suite(path: Path) -> "ExpectationSuite":
                 type=exp["type"], kwargs=exp.get("kwargs") or {}, meta=exp.get("meta"),
                 notes=exp.get("notes"), description=exp.get("description"),
             )
-            expectations.append(config.to_domain_obj())
+            built = config.to_domain_obj()
         except Exception as exc:  # GX raises several unrelated types for a bad config
             raise SuiteError(f"{Path(path).name} expectation {i} ({exp.get('type')}): "
                              f"GX cannot build it: {exc}") from exc
+        if level is None or exp["meta"]["level"] == level:
+            expectations.append(built)
     suite = gx.ExpectationSuite(
         name=doc["name"], expectations=expectations, meta=doc.get("meta"),
         suite_parameters=doc.get("suite_parameters") or {}, notes=doc.get("notes"),
     )
-    if len(suite.expectations) != len(doc["expectations"]):
+    if len(suite.expectations) != len(expectations):
         raise SuiteError(f"{Path(path).name}: GX kept {len(suite.expectations)} of "
-                         f"{len(doc['expectations'])} expectations")
+                         f"{len(expectations)} expectations")
     return suite

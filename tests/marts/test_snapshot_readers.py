@@ -95,3 +95,21 @@ def test_the_oldest_supported_duckdb_reads_every_mart(snapshot, oldest_duckdb):
     assert found.pop("version") == OLDEST
     assert {name: len(rows) for name, rows in found.items()} == expected
     assert "Ilfeld B 2023" in {json.loads(r)["study"] for r in found["evidence_table"]}
+
+
+def test_the_oldest_duckdb_reads_a_snapshot_updated_in_place(snapshot, oldest_duckdb, settings):
+    """The next night's snapshot starts as a copy of this one and is changed row by row: it
+    must keep the old storage format, not take the writer's."""
+    path, expected = snapshot
+    con = db.connect(settings)
+    add_run(con, "run-2", at(30))
+    add_study(con, "pmid:4", "run-2", at(29), first_author="Moss K", year=2022)
+    publish_snapshot(con, settings.warehouse, settings.published)
+    evidence = con.execute("SELECT count(*) FROM marts.evidence_table").fetchone()[0]
+    con.close()
+    done = subprocess.run([str(oldest_duckdb), "-c", COUNT_ALL, str(path)], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout)
+    assert len(found["evidence_table"]) == evidence == expected["evidence_table"] + 1
+    assert "Moss K 2022" in {json.loads(r)["study"] for r in found["evidence_table"]}

@@ -121,3 +121,20 @@ def test_report_screenshot(warehouse, settings):
                    check=True, timeout=120, capture_output=True)
     assert png.stat().st_size > 10_000
     shutil.copyfile(png, "/tmp/report.png")
+
+
+def test_the_page_lists_at_most_max_rows_per_table_with_the_totals(settings, monkeypatch):
+    """The page does not grow with the warehouse: long tables are cut, the counts stay whole."""
+    monkeypatch.setattr("pipeline.report.data.MAX_ROWS", 2)
+    con = db.connect(settings)
+    add_run(con, "run-1", at(1))
+    for i in range(5):
+        add_study(con, f"pmid:{i + 1}", "run-1", at(0.5), first_author=f"Author{i} X",
+                  follow_up_days=365, responder_pct=70.0, responder_threshold_pct=50.0)
+    html = write_report(con, settings, report_dir(settings)).read_text()
+    con.close()
+    evidence = re.search(r'<table class="evidence-table">.*?</table>', html, re.S).group(0)
+    assert evidence.count("<tr><td><b>") == 2 and "Showing 2 of 5" in html
+    responders = re.search(r'id="responders">.*?</section>', html, re.S).group(0)
+    assert responders.count("<tr><td>") == 2 and "Showing 2 of 5" in responders
+    assert "<b>5</b><span>studies with ≥ 6 months" in html

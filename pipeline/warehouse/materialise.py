@@ -1,0 +1,157 @@
+"""Each mart computed once per publish, or not at all when nothing it reads has changed.
+
+What: `materialised_marts(con, cache, tables)` is a context manager that makes every view of
+the `marts` schema readable as `temp.main._litmine_mart_<name>` for the duration of a publish.
+A mart is computed once into a temporary table and kept, in its row order, as
+`cache/<mart>.parquet` with the fingerprint of its inputs (`cache/inputs.json`). When a later
+publish finds the same input fingerprints (`tables`: {table: fingerprint}, from the snapshot
+update; a mart's input tables are the table scans of its unoptimised plan, i.e. what DuckDB's
+binder resolved), the mart is read back from the cache (a temporary view) instead of computed. `mart_relation(con, name)` names the relation to read a mart from: the
+temporary one while it exists, else the view itself.
+
+Why: the marts are views over views (`core.studies` lays curators' values over extractions,
+parses targets, ranks designs), and a publish read them many times: each Parquet partition, the
+CSV, XLSX and RIS files, and every count and table of the report. At 100k records computing
+them was most of a quiet night's publish, though a quiet night changes only the marts about the
+last run. A mart is reused only when it is a pure function of tables: a plan that calls a
+clock, a random or variable function, or reads a file, is always computed. Temporary objects
+live in the connection (they also work on a read-only snapshot) and vanish with it, so nothing
+stale can outlive the publish that made them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+
+PREFIX = "_litmine_mart_"
+# Functions whose value is not determined by the tables a plan reads.
+_VOLATILE = re.compile(r"\b(now|current_date|current_time|current_timestamp|get_current_\w+|"
+                       r"today|random|gen_random_uuid|uuid|setseed|getvariable|nextval|"
+                       r"currval)\s*\(|\bcurrent_(date|time|timestamp)\b", re.I)
+_SCAN_OPERATORS = {"SEQ_SCAN", "TABLE_SCAN"}
+
+
+def mart_cache(settings) -> Path:
+    """Where the writer keeps the computed marts between publishes: beside the warehouse (not
+    in the published folder, which is for analysts)."""
+    return Path(settings.warehouse).parent / "mart_cache"
+
+
+def _names(con: duckdb.DuckDBPyConnection) -> list[str]:
+    rows = con.execute("""SELECT view_name FROM duckdb_views()
+                          WHERE schema_name = 'marts' AND NOT internal AND NOT temporary
+                          ORDER BY view_name""").fetchall()
+    return [name for (name,) in rows]
+
+
+def _temp(name: str) -> str:
+    return f'temp.main."{PREFIX}{name}"'
+
+
+def mart_relation(con: duckdb.DuckDBPyConnection, name: str) -> str:
+    """`temp.main._litmine_mart_<name>` while materialised, else `marts.<name>`."""
+    found = con.execute("""SELECT 1 FROM duckdb_tables() WHERE database_name = 'temp'
+                               AND table_name = $name
+                           UNION ALL
+                           SELECT 1 FROM duckdb_views() WHERE database_name = 'temp'
+                               AND view_name = $name""", {"name": PREFIX + name}).fetchall()
+    return _temp(name) if found else f'marts."{name}"'
+
+
+def plan_inputs(con: duckdb.DuckDBPyConnection, sql: str) -> set[str] | None:
+    """The tables (schema.table) `sql` reads, from its unoptimised plan (the optimiser could
+    drop a scan it proves empty); None when its result depends on more than tables."""
+    con.execute("PRAGMA disable_optimizer")
+    try:
+        plan = con.execute(f"EXPLAIN (FORMAT JSON) {sql}").fetchall()[0][1]
+    finally:
+        con.execute("PRAGMA enable_optimizer")
+    tables: set[str] = set()
+    volatile = bool(_VOLATILE.search(plan))
+
+    def walk(node: dict) -> None:
+        nonlocal volatile
+        info = node.get("extra_info") or {}
+        if isinstance(info, dict) and "Table" in info:
+            tables.add(info["Table"].split(".", 1)[1])        # drop the catalog name
+        elif isinstance(info, dict) and "Function" in info and node["name"] not in _SCAN_OPERATORS:
+            volatile = True                                    # a table function: files, ...
+        for child in node.get("children") or []:
+            walk(child)
+    for node in json.loads(plan):
+        walk(node)
+    return None if volatile else tables
+
+
+def inputs_fingerprint(con, sql: str, tables: dict[str, object] | None) -> str | None:
+    """A hash of the fingerprints of the tables `sql` reads; None when unknown or volatile."""
+    if not tables:
+        return None
+    inputs = plan_inputs(con, sql)
+    if inputs is None or not inputs <= set(tables):
+        return None
+    text = json.dumps(sorted((t, str(tables[t])) for t in inputs))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _literal(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _read_cache(cache: Path) -> dict:
+    try:
+        known = json.loads((cache / "inputs.json").read_text())
+    except (OSError, ValueError):
+        return {}
+    return known if known.get("duckdb") == duckdb.__version__ else {}
+
+
+def _write_cache(con, cache: Path, name: str) -> None:
+    """The computed mart, in its own row order, as `cache/<name>.parquet` (atomically)."""
+    target = cache / f"{name}.parquet"
+    tmp = cache / f".{name}.parquet.tmp"
+    con.execute(f"COPY {_temp(name)} TO {_literal(tmp)} (FORMAT parquet)")
+    tmp.replace(target)
+
+
+@contextmanager
+def materialised_marts(con: duckdb.DuckDBPyConnection, cache: Path | None = None,
+                       tables: dict[str, object] | None = None) -> Iterator[list[str]]:
+    """Every mart readable through `mart_relation` for the duration of the block (see the
+    module docstring); yields the names of the marts reused unchanged from `cache`."""
+    names = _names(con)
+    known = _read_cache(cache) if cache is not None else {}
+    made: dict[str, str] = {}           # mart -> "VIEW" | "TABLE"
+    reused, inputs = [], {}
+    try:
+        for name in names:
+            inputs[name] = inputs_fingerprint(con, f'SELECT * FROM marts."{name}"', tables)
+            cached = cache / f"{name}.parquet" if cache is not None else None
+            if inputs[name] and known.get(name) == inputs[name] and cached.is_file():
+                con.execute(f'CREATE OR REPLACE TEMP VIEW "{PREFIX}{name}" AS '
+                            f"SELECT * FROM read_parquet({_literal(cached)})")
+                made[name] = "VIEW"
+                reused.append(name)
+                continue
+            con.execute(f'CREATE OR REPLACE TEMP TABLE "{PREFIX}{name}" AS '
+                        f'SELECT * FROM marts."{name}"')
+            made[name] = "TABLE"
+            if cache is not None and inputs[name]:
+                cache.mkdir(parents=True, exist_ok=True)
+                _write_cache(con, cache, name)
+        if cache is not None:
+            cache.mkdir(parents=True, exist_ok=True)
+            record = {name: fp for name, fp in inputs.items() if fp}
+            (cache / "inputs.json.tmp").write_text(json.dumps({**record, "duckdb": duckdb.__version__}))
+            (cache / "inputs.json.tmp").replace(cache / "inputs.json")
+        yield reused
+    finally:
+        for name, kind in made.items():
+            con.execute(f"DROP {kind} IF EXISTS {_temp(name)}")
