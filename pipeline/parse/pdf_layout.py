@@ -11,8 +11,8 @@ Method
   commonest starts are tried (a figure's aligned labels may outnumber a short stretch of
   two-column text).
   With a gutter, a visual line whose words run continuously across it is full width (title,
-  abstract, a spanning caption), and so is one whose parts both keep 2.5 em clear of the
-  gutter (a figure's labels and values); the others are split into a left and a right part. Reading
+  abstract, a spanning caption), and so is one whose parts keep 2.5 em clear of the gutter
+  and of the left margin (a figure's labels and values); the others are split into a left and a right part. Reading
   order is band by band: full-width lines break the flow, and between two of them the left
   column is read top to bottom, then the right. A page with no such gutter is tried for three
   columns (`find_three_columns`: two common segment starts a fifth of the page apart, text-wide
@@ -222,7 +222,10 @@ def find_three_columns(words: list, width: float, height: float) -> list[float] 
                 spans[k].append(max(b for _, b in inside) - min(a for a, _ in inside))
     if any(not c or sorted(c)[len(c) // 2] < 0.15 * width for c in spans):
         return None
-    lefts = [min(a for a, b in segs if x - 30 <= a <= x + 2 and b - a >= 0.15 * width) for x in (x1, x2)]
+    lefts = [min((a for a, b in segs if x - 30 <= a <= x + 2 and b - a >= 0.15 * width), default=None)
+             for x in (x1, x2)]
+    if None in lefts:      # wide only as a run of short cells (a table), no column of text starts there
+        return None
     return [lefts[0] - 2, lefts[1] - 2]
 
 
@@ -283,13 +286,15 @@ def page_lines(words: list, page: int, width: float, height: float) -> list[Line
     left = group_lines(left_w, page, 1)
     right = group_lines(right_w, page, 2)
     # a full-width line whose word gap happens to fall on the gutter: rejoin it; so is a line
-    # whose parts keep clear of both column edges (a figure's labels and values)
+    # whose parts keep clear of the column edges (a figure's labels and values; a paragraph's
+    # last line starts at its column's edge, beside a heading centred in the other column)
     used_r = set()
+    margin = min((ln.x0 for ln in left), default=0.0)
     for i, ln in enumerate(left):
         for j, r in enumerate(right):
             if j in used_r or abs(r.top - ln.top) > 0.3 * ln.size:
                 continue
-            apart = r.x0 - gutter > 2.5 * ln.size and gutter - ln.x1 > 2.5 * ln.size
+            apart = min(r.x0 - gutter, gutter - ln.x1, ln.x0 - margin) > 2.5 * ln.size
             if (abs(r.top - ln.top) <= 0.6 and r.style == ln.style and r.x0 - ln.x1 < 1.2 * ln.size) or apart:
                 left[i] = Line(ln.words + r.words, page, 0).finish()
                 used_r.add(j)

@@ -130,8 +130,14 @@ def test_figure_labels_do_not_hide_the_text_gutter():
     for i in range(10):                         # a forest plot: labels and values, aligned at 400
         ws += words_of(f"Study {i} 2012", 130, 300 + 14 * i, size=7.0)
         ws += words_of("1.14 (0.88, 1.49)", 400, 300 + 14 * i, size=7.0)
+    # a paragraph's last line beside a heading centred in the right column: two columns still
+    ws += words_of("alpha beta gamma", 50, 100 + 12 * 8) + words_of("REFERENCES", 420, 100 + 12 * 8)
     lines = page_lines(ws, 0, 600, 800)
     text = [ln.text for ln in lines]
+    assert text.index("alpha beta gamma") < text.index("lambda mu nu xi omicron pi rho sigma tau upsilon")
+    assert "REFERENCES" in text
+    text.remove("alpha beta gamma")
+    text.remove("REFERENCES")
     left = "alpha beta gamma delta epsilon zeta eta theta iota kappa"
     right = "lambda mu nu xi omicron pi rho sigma tau upsilon"
     assert text[:16] == [left] * 8 + [right] * 8
@@ -164,3 +170,16 @@ def test_back_matter_heading_set_only_in_another_face():
     names = [s["name"] for s in sections]
     assert names[-3:] == ["results", "funding", "references"]
     assert sections[-1]["text"].startswith("1. Dash C")
+
+
+def test_columns_of_short_cells_are_not_three_text_columns():
+    # Column-wide spans made only of short cells (two real publishers' PDFs raised here and were
+    # quarantined as corrupt): read as plain lines.
+    ws = []
+    for i in range(8):
+        y = 100 + 12 * i
+        ws += words_of("abcdefghijklmn opqrstuvwxyzab", 50, y)
+        for x0, cell in ((200, "ab cd"), (250, "abcdefghijklm"), (400, "ab cd"), (450, "abcdefghijklm")):
+            ws += words_of(cell, x0, y)
+    lines = page_lines(ws, 0, 600, 800)
+    assert len(lines) == 8 and all(ln.col == 0 for ln in lines)
