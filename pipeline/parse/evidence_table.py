@@ -3,8 +3,8 @@ normalised like the extractor's values and linked to the works they cite.
 
 Method
 * Header mapping: each header cell is lower-cased, stripped of punctuation and matched against
-  synonyms per field ("Author, Year" / "Study" -> author; "Patients (n)" / "N" / "Sample" ->
-  sample_size; "Target(s)" / "Nerve" -> targets; "Guidance" / "Imaging" -> guidance; "Follow up"
+  synonyms per field ("Author, Year" / "Study" -> author; "Patients (n)" / "N" / "Total N" /
+  "Sample" -> sample_size; "Target(s)" / "Nerve" -> targets; "Guidance" / "Imaging" -> guidance; "Follow up"
   -> follow_up; "Outcome(s)" / "Results" -> outcome; "Design" / "Study type" -> design; "Ref" ->
   ref; "Year" -> year). A table is an evidence table when an author/study or ref column and at
   least three of design, sample size, targets, guidance, follow-up and outcome are present.
@@ -34,10 +34,10 @@ FIELD_PATTERNS = [
     ("guidance", r"guidance|imaging|image|modality|guided"),
     ("targets", r"target|nerve|structure"),
     ("design", r"design|study type|type of study|type"),
-    ("sample_size", r"^n$|^no$|patients|participants|sample|subjects|number|cases|enrolled|^n \w+"),
+    ("sample_size", r"^n$|^no$|^total (?:n|no)$|patients|participants|sample|subjects|number|cases|enrolled|^n \w+"),
     ("outcome", r"outcome|result|finding|efficacy|effect"),
     ("author", r"author|study|trial|source|publication|first"),
-    ("year", r"^year$|publication year"),
+    ("year", r"^year$|publication year|^year of publication$"),
     ("ref", r"^(?:ref|refs|reference|references|citation|no|#)$"),
 ]
 CORE = ("design", "sample_size", "targets", "guidance", "follow_up", "outcome")

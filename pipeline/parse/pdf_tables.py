@@ -35,7 +35,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .pdf_columns import rule_joints, segments, separators, straddles
+from .pdf_columns import header_rule, segments, separators, span_rules, straddles
 from .pdf_layout import Line, group_lines, is_bold
 from .evidence_table import parse_legend
 from .pdf_words import ruled_cells
@@ -209,12 +209,23 @@ def leading(pitches: list[float]) -> float:
     return min(recurring) if recurring else min(pitches)
 
 
-def _build_unruled(block: list[Line], seps: list[float], pno: int, headed: bool = True) -> RawTable:
+def _build_unruled(block: list[Line], seps: list[float], pno: int, headed: bool = True,
+                   head_lines: int = 0, spans: list = ()) -> RawTable:
     ncols = len(seps) + 1
 
     def col_of(w):
         cx = (w["x0"] + w["x1"]) / 2
         return sum(1 for s in seps if cx > s)
+
+    if head_lines:       # the lines above the header rule, one header row each
+        head = [_cell_texts(ln, col_of, ncols) for ln in block[:head_lines]]
+        for i, ln in enumerate(block[:head_lines - 1]):
+            _spread(head[i], seps, [(a, b) for a, b, y in spans if ln.bottom - 1 <= y <= block[i + 1].top + 1])
+        body = _build_unruled(block[head_lines:], seps, pno, headed=False)
+        body.rows = [[[t] if t else [] for t in row] for row in head] + body.rows
+        body.header_rows, body.open_top = head_lines, False
+        body.bbox = (min(body.bbox[0], min(ln.x0 for ln in block)), block[0].top, body.bbox[2], body.bbox[3])
+        return body
 
     tops = [baseline(ln) for ln in block]
     pitches = [b - a for a, b in zip(tops, tops[1:])]
@@ -250,6 +261,18 @@ def _build_unruled(block: list[Line], seps: list[float], pno: int, headed: bool 
     return RawTable(pno, bbox, rows, 1 if headed else 0, seps, "unruled",
                     size=sorted(ln.size for ln in block)[len(block) // 2],
                     open_top=not headed and bool(rows) and not rows[0][0])
+
+
+def _spread(row: list[str], seps: list[float], rules: list[tuple[float, float]]) -> None:
+    """A header cell over a short rule names every column the rule spans."""
+    bounds = [-1e9] + list(seps) + [1e9]
+    for a, b in rules:
+        cols = [k for k in range(len(row)) if a - 2 <= (max(bounds[k], a) + min(bounds[k + 1], b)) / 2 <= b + 2
+                and min(bounds[k + 1], b) - max(bounds[k], a) > 0.5 * (min(bounds[k + 1], 1e8) - max(bounds[k], -1e8))]
+        text = " ".join(row[k] for k in cols if row[k])
+        if len(cols) >= 2 and text:
+            for k in cols:
+                row[k] = text
 
 
 def _prose_in_columns(table: RawTable) -> bool:
@@ -290,10 +313,12 @@ def unruled_tables(lines: list[Line], pno: int, edges: list = ()) -> tuple[list[
                 i += 1
                 continue
             seps = separators(multi[1:] if len(multi) >= 4 else multi)
-            joints = rule_joints(edges, min(ln.x0 for ln in block), max(ln.x1 for ln in block),
-                                 block[0].top, block[-1].bottom)
-            if len(joints) > len(seps):
+            bx0, bx1 = min(ln.x0 for ln in block), max(ln.x1 for ln in block)
+            rule_y, joints = header_rule(edges, bx0, bx1, block[0].top, block[-1].bottom)
+            if joints and len(joints) >= len(seps):     # drawn boundaries over guessed gaps
                 seps = joints
+            else:
+                rule_y = None
             if not seps:
                 i += 1
                 continue
@@ -317,7 +342,10 @@ def unruled_tables(lines: list[Line], pno: int, edges: list = ()) -> tuple[list[
             if not all(ln.x1 - ln.x0 > 0 for ln in keep):
                 i += 1
                 continue
-            table = _build_unruled(keep, seps, pno)
+            above = sum(1 for ln in keep if rule_y is not None and ln.bottom <= rule_y + 1)
+            spans = span_rules(edges, bx0, bx1, keep[0].top, rule_y) if 0 < above < len(keep) else []
+            table = _build_unruled(keep, seps, pno, head_lines=above if 0 < above < len(keep) else 0,
+                                   spans=spans)
             if _prose_in_columns(table):
                 i += len(keep)
                 continue

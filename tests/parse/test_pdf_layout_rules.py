@@ -183,3 +183,24 @@ def test_columns_of_short_cells_are_not_three_text_columns():
             ws += words_of(cell, x0, y)
     lines = page_lines(ws, 0, 600, 800)
     assert len(lines) == 8 and all(ln.col == 0 for ln in lines)
+
+
+def test_lines_above_the_header_rule_are_the_header_and_short_rules_mark_spans():
+    def h(x0, x1, y):
+        return {"orientation": "h", "x0": x0, "x1": x1, "top": y, "bottom": y}
+    ws = [word("Pain", 160, 100), word("(NRS)", 182, 100), word("Weeks", 240, 100)]  # Pain spans two
+    ws += [word("Study", 60, 114), word("Year", 120, 114), word("mean", 160, 114), word("SD", 200, 114)]
+    y = 130
+    for study, year, mean, sd in (("Dash", "2014", "6.8", "1.2"), ("Kono", "1998", "3.1", "1.9"),
+                                  ("Vu", "2014", "2.9", "1.6")):
+        ws += [word(study, 60, y), word(year, 120, y), word(mean, 160, y), word(sd, 200, y), word("12", 240, y)]
+        y += 14
+    edges = [h(158, 230, 111), h(158, 230, 111.4)]                              # a thin box: two edges
+    edges += [h(a, b, 126) for a, b in ((58, 118), (118, 158), (158, 198), (198, 238), (238, 270))]
+    tables, _ = unruled_tables(group_lines(ws, 0), 0, edges)
+    table, = tables
+    assert table.header_rows == 2
+    header = [" ".join(x for x in col if x) for col in zip(*[[" ".join(c) for c in r] for r in table.rows[:2]])]
+    assert header == ["Study", "Year", "Pain (NRS) mean", "Pain (NRS) SD", "Weeks"]
+    assert [[" ".join(c) for c in r] for r in table.rows[2:]] == [
+        ["Dash", "2014", "6.8", "1.2", "12"], ["Kono", "1998", "3.1", "1.9", "12"], ["Vu", "2014", "2.9", "1.6", "12"]]

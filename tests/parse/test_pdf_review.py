@@ -105,3 +105,23 @@ def test_prose_stays_prose(review):
     assert [r["number"] for r in review["references"]] == list(range(1, 66))
     assert review["references"][0]["first_author"] == "Tripathi"
     assert review["references"][63]["first_author"] == "Yang"
+
+
+def test_two_row_header_with_spanning_cells_in_a_second_review():
+    # BMC Public Health 2016;16:396 (CC BY 4.0), Table 1 on page 4, read off the rendered page.
+    doc = parse_pdf(FIXTURES / "bmc-public-health-16-396-ide2016.pdf")
+    table = doc["tables"][0]
+    assert table["page"] == 4 and table["caption"].startswith("Table 1 Characteristics of the included studies")
+    assert table["header"] == ["Author", "Year of publication", "Total N", "Age (yr), mean ± SD Tea",
+                               "Age (yr), mean ± SD Control", "Sex (M/F) Tea", "Sex (M/F) Control",
+                               "Duration (mo)", "Study design", "Reference"]
+    assert table["rows"] == [
+        ["Iwata et al.", "1997", "297", "30 ± NA", "24 ± NA", "NA", "NA", "5", "Prospective cohort", "[17]"],
+        ["Yamada et al.", "2006", "124", "83 ± 8", "83 ± 8", "24/52", "16/32", "3", "Prospective cohort", "[18]"],
+        ["Yamada et al.", "2007", "404", "40 ± 11", "40 ± 12", "36/164", "52/152", "3", "Randomized controlled", "[19]"],
+        ["Toyoizumi et al.", "2013", "308", "16 ± 1", "16 ± 1", "98/57", "86/67", "3", "Randomized controlled", "[21]"],
+        ["Ide et al.", "2014", "757", "16 ± 1*", "16 ± 1*", "224/160*", "199/164*", "3", "Randomized controlled", "[22]"]]
+    rows = doc["evidence_rows"]
+    assert [(r["ref"], r["year"], r["design"], r["sample_size"], r["follow_up_days"]) for r in rows] == [
+        (17, 1997, "prospective_observational", 297, 150), (18, 2006, "prospective_observational", 124, 90),
+        (19, 2007, "rct", 404, 90), (21, 2013, "rct", 308, 90), (22, 2014, "rct", 757, 90)]
