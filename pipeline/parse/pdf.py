@@ -44,7 +44,8 @@ from .pdf_text import Dehyphenator
 from .pdf_sections import body_size, split_sections
 from .pdf_words import read_page
 from .pdf_continued import continued_part, join_continued
-from .pdf_tables import RawTable, _inside, attach_captions, ruled_tables, unruled_tables
+from .pdf_captions import attach_captions
+from .pdf_tables import RawTable, _inside, ruled_tables, unruled_tables
 from .references import parse_references
 
 MAX_PAGE_SIDE = 14400.0      # points: the PDF 1.7 limit (200 in); anything larger is absurd

@@ -11,7 +11,8 @@ from pipeline.parse.pdf_columns import rule_joints
 from pipeline.parse.pdf_continued import continued_part, join_continued
 from pipeline.parse.pdf_layout import drop_line_numbers, group_lines, page_lines
 from pipeline.parse.pdf_sections import split_sections
-from pipeline.parse.pdf_tables import RawTable, baseline, leading, note_text, unruled_tables
+from pipeline.parse.pdf_captions import note_text
+from pipeline.parse.pdf_tables import RawTable, baseline, leading, unruled_tables
 from pipeline.parse.pdf_text import Dehyphenator
 
 
