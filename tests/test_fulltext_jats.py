@@ -140,3 +140,28 @@ def test_a_preprint_with_a_europepmc_full_text_is_read_from_it_not_from_its_pdf(
     assert query(settings, """SELECT source, section, paragraph FROM core.evidence_locations
                               WHERE article_id = ? AND field = 'guidance'""", [article_id]) == \
         [("full_text", "methods", 1)]
+
+
+def test_a_disagreement_reaches_the_curation_queue_until_a_curator_settles_it(settings, corpus):
+    from pipeline.curate import records, store
+    with MirrorServer(corpus) as mirror:
+        assert night(settings, mirror, "run-1") == {}
+    reason = "abstract and full text disagree: abstract 84, full text 180; the full text's value is shown"
+    backlog = query(settings, """SELECT field, reasons, raised_by, current_value FROM marts.curation_backlog
+                                 WHERE article_id = ?""", [TRIAL])
+    assert ("follow_up", [reason], ["extractor"], "180") in backlog
+    # The curator's queue lists the record with the follow-up pending, for the same reason.
+    con = db.connect(settings)
+    try:
+        item = next(i for i in records.queue(con) if i.article_id == TRIAL)
+        assert "follow_up_days" in item.pending and reason in item.reasons["follow_up_days"]
+        # Settled by the curator (the abstract's 12 weeks was the primary end point), it leaves both.
+        store.curate(con, TRIAL, "follow_up_days", "correct", 84, curator="ana",
+                     reason="12 weeks is the primary end point")
+        assert all(i.article_id != TRIAL or "follow_up_days" not in i.pending for i in records.queue(con))
+        assert con.execute("""SELECT count(*) FROM marts.curation_backlog
+                              WHERE article_id = ? AND field = 'follow_up'""", [TRIAL]).fetchone() == (0,)
+        assert con.execute("SELECT follow_up_days FROM core.evidence_current WHERE article_id = ?",
+                           [TRIAL]).fetchone() == (84,)
+    finally:
+        con.close()

@@ -5,6 +5,7 @@ Layout (see `sample_corpus/README.md`):
     pubmed/*.xml        one or more <PubmedArticle> elements per file, as efetch returns them
     europepmc/*.json    one Europe PMC "core" result object per file (or a list of them)
     pdfs/*.pdf          full texts that Europe PMC records link to as "{mirror}/pdfs/NAME.pdf"
+    html/*.html         full-text web pages they link to as "{mirror}/html/NAME.html" (optional)
 
 Records are indexed through the same parsers the pipeline uses, so the mirror searches exactly
 the title, abstract, publication types and MeSH terms a real client would later read.
@@ -58,9 +59,14 @@ class Corpus:
     europepmc: list[PreprintEntry] = field(default_factory=list)
 
     def pdf(self, name: str) -> Path | None:
-        path = (self.root / "pdfs" / name).resolve()
-        pdf_dir = (self.root / "pdfs").resolve()
-        if path.parent != pdf_dir or not path.is_file():
+        return self._linked("pdfs", name)
+
+    def html(self, name: str) -> Path | None:
+        return self._linked("html", name)
+
+    def _linked(self, folder: str, name: str) -> Path | None:
+        path = (self.root / folder / name).resolve()
+        if path.parent != (self.root / folder).resolve() or not path.is_file():
             return None
         return path
 

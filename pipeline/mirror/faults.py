@@ -23,7 +23,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-ENDPOINTS = ("esearch", "efetch", "europepmc", "pdf", "fulltext", "pmc", "*")
+ENDPOINTS = ("esearch", "efetch", "europepmc", "pdf", "html", "fulltext", "pmc", "*")
 KINDS = ("429", "500", "502", "503", "stall", "trickle", "truncate", "truncate_body", "malformed",
          "history_expired", "backend_error", "short")
 

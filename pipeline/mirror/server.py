@@ -9,6 +9,7 @@ exactly as they talk to NCBI and Europe PMC. Implemented:
     GET /europepmc/webservices/rest/search  query, resultType=core, format=json, cursorMark,
                                             pageSize
     GET /pdfs/NAME.pdf                      the PDFs Europe PMC records link to
+    GET /html/NAME.html                     the full-text web pages they link to
     GET /europepmc/webservices/rest/ID/fullTextXML, efetch db=pmc
                                             JATS full texts (`fulltext.py`)
     GET|POST /_mirror/faults                read or replace the fault plan (JSON list)
@@ -85,7 +86,8 @@ class Handler(BaseHTTPRequestHandler):
             return self._faults(body)
         if url.path == "/_mirror/stats":
             return self._send(200, json.dumps(self.state.requests).encode(), "application/json")
-        endpoint = ROUTES.get(url.path) or ("pdf" if url.path.startswith("/pdfs/") else None)
+        endpoint = ROUTES.get(url.path) or ("pdf" if url.path.startswith("/pdfs/") else
+                                            "html" if url.path.startswith("/html/") else None)
         if endpoint == "efetch" and params.get("db") == "pmc":
             endpoint = "pmc"
         elif url.path.startswith("/europepmc/webservices/rest/") and url.path.endswith("/fullTextXML"):
@@ -124,6 +126,11 @@ class Handler(BaseHTTPRequestHandler):
             status, payload, ctype = fulltext.full_text_xml(self.state, url.path.split("/")[-2])
         elif endpoint == "europepmc":
             status, payload, ctype = europepmc.search(self.state, params, malformed)
+        elif endpoint == "html":
+            path = self.state.corpus.html(url.path.rsplit("/", 1)[-1])
+            if path is None:
+                return self._send(404, b"no such page", "text/plain")
+            status, payload, ctype = 200, path.read_bytes(), "text/html; charset=utf-8"
         else:
             path = self.state.corpus.pdf(url.path.rsplit("/", 1)[-1])
             if path is None:

@@ -66,8 +66,17 @@ def parse_record(raw: RawRecord) -> Article:
 
 def pdf_url(result: dict) -> str | None:
     """The first free PDF link, if the record offers one."""
+    return _free_link(result, "pdf")
+
+
+def html_url(result: dict) -> str | None:
+    """The first free full-text web page the record links (most preprints link one)."""
+    return _free_link(result, "html")
+
+
+def _free_link(result: dict, style: str) -> str | None:
     for link in (result.get("fullTextUrlList") or {}).get("fullTextUrl", []):
-        if link.get("documentStyle") == "pdf" and link.get("availabilityCode") in ("F", "OA", None):
+        if link.get("documentStyle") == style and link.get("availabilityCode") in ("F", "OA", None):
             return link.get("url")
     return None
 

@@ -3,14 +3,15 @@ normalised like the extractor's values and linked to the works they cite.
 
 Method
 * Header mapping: each header cell is lower-cased, stripped of punctuation and matched against
-  synonyms per field ("Author, Year" / "Study" -> author; "Patients (n)" / "N" / "Sample" ->
-  sample_size; "Target(s)" / "Nerve" -> targets; "Guidance" / "Imaging" -> guidance; "Follow up"
+  synonyms per field ("Author, Year" / "Study" -> author; "Patients (n)" / "N" / "Total N" /
+  "Sample" -> sample_size; "Target(s)" / "Nerve" -> targets; "Guidance" / "Imaging" -> guidance; "Follow up"
   -> follow_up; "Outcome(s)" / "Results" -> outcome; "Design" / "Study type" -> design; "Ref" ->
   ref; "Year" -> year). A table is an evidence table when an author/study or ref column and at
   least three of design, sample size, targets, guidance, follow-up and outcome are present.
 * Legend: the caption and the note under the table are read for "CODE, long form;" (also
-  "CODE = long form", "CODE: long form", and "CODE Long form, CODE Long form, ..." where the
-  codes are capitals and most comma-separated items read so) definitions. Design cells are expanded by them (the
+  "CODE = long form", "CODE: long form", and "CODE Long form, CODE long form, ..." where the
+  codes hold two or more capitals or digits and most comma-separated items read so; a code
+  defined twice keeps its first definition) definitions. Design cells are expanded by them (the
   table's own "OP, observational prospective" wins over conventional codes); guidance and target
   cells have their abbreviations ("US", "NS", "IPBSN") replaced by the long forms.
 * Values: `field_normalisers` (the extractor's vocabularies): design enum, sample size, targets
@@ -33,15 +34,15 @@ FIELD_PATTERNS = [
     ("guidance", r"guidance|imaging|image|modality|guided"),
     ("targets", r"target|nerve|structure"),
     ("design", r"design|study type|type of study|type"),
-    ("sample_size", r"^n$|^no$|patients|participants|sample|subjects|number|cases|enrolled|^n \w+"),
+    ("sample_size", r"^n$|^no$|^total (?:n|no)$|patients|participants|sample|subjects|number|cases|enrolled|^n \w+"),
     ("outcome", r"outcome|result|finding|efficacy|effect"),
     ("author", r"author|study|trial|source|publication|first"),
-    ("year", r"^year$|publication year"),
+    ("year", r"^year$|publication year|^year of publication$"),
     ("ref", r"^(?:ref|refs|reference|references|citation|no|#)$"),
 ]
 CORE = ("design", "sample_size", "targets", "guidance", "follow_up", "outcome")
 _LEGEND_ITEM = re.compile(r"^\s*([A-Za-z][A-Za-z0-9+/\-]{0,9})\s*(?:,|=|:|\u2013|\u2014)\s*(.+?)\s*$")
-_SPACED_ITEM = re.compile(r"^([A-Z][A-Z0-9+/\-]{1,9})\s+([A-Z][^,;]*?)$")
+_SPACED_ITEM = re.compile(r"^([A-Za-z]*[A-Z][A-Za-z0-9+/\-]{0,9})\s+([A-Za-z][^,;]*?)$")
 _REF_BRACKET = re.compile(r"\[(\d{1,3})(?:\s*[,\u2013-]\s*\d{1,3})*\]|\((\d{1,3})\)")
 _REF_TRAILING = re.compile(r"(?<=[\w.,)])\s*(\d{1,3})$")
 _YEAR = re.compile(r"\b((?:19|20)\d{2})[a-z]?\b")
@@ -71,14 +72,18 @@ def is_evidence_table(header: list[str]) -> bool:
 
 
 def _spaced_legend(text: str) -> dict[str, str]:
-    """'RCT Randomized Clinical Trial, OR Observational retrospective, ...': codes in capitals
-    followed by a space, items separated by commas. Taken only when most items read so."""
+    """'RCT Randomized Clinical Trial, OR Observational retrospective, ...' and 'CRA colorectal
+    adenoma, hsCRP high-sensitivity C-reactive protein, ...': a code (two or more capitals or
+    digits) followed by a space and its long form, items separated by commas. Taken only when
+    most items read so."""
     items = [i.strip().rstrip(".") for i in re.split(r",\s+|;\s*", text) if i.strip()]
-    found = {}
+    found: dict[str, str] = {}
     for item in items:
         m = _SPACED_ITEM.match(item)
-        if m and len(m.group(2)) <= 80:
-            found[m.group(1)] = m.group(2).strip()
+        # a code has two capitals or a capital and a digit ("CRA", "T2DM", "hsCRP", "HDL-C");
+        # the first definition of a code stands
+        if m and len(m.group(2)) <= 80 and sum(c.isupper() or c.isdigit() for c in m.group(1)) >= 2:
+            found.setdefault(m.group(1), m.group(2).strip())
     return found if len(found) >= 3 and len(found) >= 0.6 * len(items) else {}
 
 

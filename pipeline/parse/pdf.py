@@ -24,7 +24,7 @@ Method (each step in its own module)
    words laid out in reading order with columns and margin line numbers handled (`pdf_layout`).
 3. Document level: running headers, footers and page numbers removed (`pdf_layout`); unruled
    tables found by alignment; captions and legends attached; tables continued across pages
-   joined (`pdf_tables`); a document with no text at all is image-only.
+   joined (`pdf_tables`, `pdf_continued`); a document with no text at all is image-only.
 4. Sections by heading detection (`pdf_sections`); hyphenation repaired from the document's own
    vocabulary; the reference list parsed (`references`); tables whose header maps onto the
    extraction fields become evidence rows linked to their references (`evidence_table`).
@@ -39,10 +39,13 @@ from pathlib import Path
 
 from .errors import PdfError
 from .evidence_table import evidence_rows, is_evidence_table
-from .pdf_layout import Dehyphenator, page_lines, remove_furniture
+from .pdf_layout import page_lines, remove_furniture
+from .pdf_text import Dehyphenator
 from .pdf_sections import body_size, split_sections
 from .pdf_words import read_page
-from .pdf_tables import RawTable, _inside, attach_captions, join_continued, ruled_tables, unruled_tables
+from .pdf_continued import continued_part, join_continued
+from .pdf_captions import attach_captions
+from .pdf_tables import RawTable, _inside, ruled_tables, unruled_tables
 from .references import parse_references
 
 MAX_PAGE_SIDE = 14400.0      # points: the PDF 1.7 limit (200 in); anything larger is absurd
@@ -130,7 +133,7 @@ def _parse(pdf, max_pages: int) -> dict:
         raise PdfError("corrupt PDF: no pages")
     if n_pages > max_pages:
         raise PdfError(f"too many pages: {n_pages} exceeds the limit of {max_pages}")
-    pages_lines, sizes, tables = [], [], []
+    pages_lines, sizes, tables, page_edges = [], [], [], []
     n_words = 0
     for pno, page in enumerate(pdf.pages):
         w, h = float(page.width), float(page.height)
@@ -148,15 +151,19 @@ def _parse(pdf, max_pages: int) -> dict:
         if ruled:
             words = [wd for wd in words if not any(_inside(wd, t.bbox, pad=1) for t in ruled)]
         tables.extend(ruled)
+        page_edges.append(edges)
         pages_lines.append(page_lines(words, pno, w, h) if words else [])
         sizes.append((w, h))
     if n_words == 0:
         raise PdfError("no text layer: image-only PDF (needs OCR)")
     pages_lines = remove_furniture(pages_lines, sizes)
     for pno, lines in enumerate(pages_lines):
-        found, used = unruled_tables(lines, pno)
-        if found:
-            tables.extend(found)
+        before = [t for t in tables if t.page == pno - 1]
+        part, used = continued_part(lines, pno, max(before, key=lambda t: t.bbox[3]) if before else None)
+        found, more = unruled_tables([ln for ln in lines if id(ln) not in used], pno, page_edges[pno])
+        used |= more
+        tables.extend(([part] if part else []) + found)
+        if used:
             pages_lines[pno] = [ln for ln in lines if id(ln) not in used]
     all_lines = [ln for lines in pages_lines for ln in lines]
     bsize = body_size(all_lines)
@@ -175,7 +182,9 @@ def _parse(pdf, max_pages: int) -> dict:
         d = _table_dict(t, dehyph)
         out_tables.append(d)
         if is_evidence_table(d["header"]):
-            ev_rows.extend(evidence_rows(d["header"], d["rows"], d["caption"], references))
+            # caption and legend kept apart, so the legend's first definition stands alone
+            notes = "; ".join(x for x in (t.caption, t.legend) if x) or None
+            ev_rows.extend(evidence_rows(d["header"], d["rows"], notes, references))
     return {
         "sections": [{"name": s["name"], "text": s["text"], "page_start": s["page_start"]} for s in sections],
         "tables": out_tables,

@@ -4,12 +4,15 @@ Method
 * Words come from pdfplumber (`extract_words` with font name and size). Words inside a table's
   bounding box are removed before layout (tables are parsed separately, `pdf_tables`).
 * Line numbers: digit-only words standing in the left or right margin, outside the text block
-  (beyond the 5th/95th percentile of the other words' edges), five or more on a page, are
-  dropped.
-* Columns: a vertical gutter is looked for in the middle 30-70 % of the page: the widest run of
-  x positions that (almost) no word covers while each side holds at least 20 % of the words.
+  (beyond the 2nd/98th percentile of the other words' edges), five or more on a page lined up
+  and counting up down the page, are dropped (a table's column of scores is not).
+* Columns: a vertical gutter is looked for in the middle 30-70 % of the page, where the right
+  column's lines start (see `find_gutter`); failing that and three columns, the next two
+  commonest starts are tried (a figure's aligned labels may outnumber a short stretch of
+  two-column text).
   With a gutter, a visual line whose words run continuously across it is full width (title,
-  abstract, a spanning caption); the others are split into a left and a right part. Reading
+  abstract, a spanning caption), and so is one whose parts keep 2.5 em clear of the gutter
+  and of the left margin (a figure's labels and values); the others are split into a left and a right part. Reading
   order is band by band: full-width lines break the flow, and between two of them the left
   column is read top to bottom, then the right. A page with no such gutter is tried for three
   columns (`find_three_columns`: two common segment starts a fifth of the page apart, text-wide
@@ -20,9 +23,6 @@ Method
   text next to them (a table row running into the margin is not), whose text, with digits
   masked, recurs on at least half of the pages (and on two or more), plus any page-number line
   there ("7", "Page 7 of 12", "- 7 -", "7 | Journal").
-* Hyphenation at line ends: "cryo-" + "neurolysis" -> "cryoneurolysis" unless the hyphenated
-  form occurs elsewhere in the document or the joined one never does while a compound prefix
-  ("non-", "self-", ...) is involved; a hyphen after a digit or capital is kept.
 """
 
 from __future__ import annotations
@@ -35,9 +35,6 @@ MARGIN_ZONE = 0.09
 _PAGE_NO = re.compile(r"^(?:page\s*)?[-–—]?\s*\d{1,4}\s*[-–—]?(?:\s*(?:of|/)\s*\d{1,4})?$", re.I)
 _PAGE_NO_EDGE = re.compile(r"^\d{1,4}\s*[|•·]|[|•·]\s*\d{1,4}$")
 _DIGITS = re.compile(r"\d+")
-_KEEP_HYPHEN_PREFIXES = {"non", "self", "well", "anti", "co", "multi", "semi", "sham", "double", "single",
-                         "cross", "open", "long", "short", "low", "high", "follow", "ultrasound", "image",
-                         "placebo", "pain", "post", "pre"}
 
 
 @dataclass
@@ -109,10 +106,17 @@ def group_lines(words: list, page: int, col: int = 0) -> list[Line]:
     return merged
 
 
+def _counts_up(numbers: list) -> bool:
+    values = [int(w["text"]) for w in sorted(numbers, key=lambda w: w["top"])]
+    steps = [b - a for a, b in zip(values, values[1:])]
+    return sum(1 for d in steps if d > 0) >= 0.9 * len(steps)
+
+
 def drop_line_numbers(words: list) -> list:
     """Remove margin line numbers: digit-only words outside the text block (beyond the 2nd /
     98th percentile of the other words' edges) that line up (same right or left edge within
-    2 pt) down the page, five or more with distinct tops."""
+    2 pt) down the page, five or more with distinct tops, counting up as they go down (a
+    table's last column of scores or counts lines up in the margin too, but does not count)."""
     text_words = [w for w in words if not w["text"].isdigit()]
     if len(text_words) < 10:
         return words
@@ -127,7 +131,7 @@ def drop_line_numbers(words: list) -> list:
         for w in cands:
             groups.setdefault(round(w[key] / 2), []).append(w)
         for g in groups.values():
-            if len({round(w["top"]) for w in g}) >= 5:
+            if len({round(w["top"]) for w in g}) >= 5 and _counts_up(g):
                 drop.update(id(w) for w in g)
     return [w for w in words if id(w) not in drop] if drop else words
 
@@ -143,23 +147,30 @@ def _line_segments(ln: Line) -> list[tuple[float, float]]:
     return segs
 
 
-def find_gutter(words: list, width: float, height: float) -> float | None:
+def find_gutter(words: list, width: float, height: float, tries: int = 1) -> float | None:
     """x of the gap between two text columns, or None for a single-column page.
 
     Lines are cut into segments at wide gaps (>= 8 pt and 1.2 x the font size). The right
     column is the x (middle 30-70 % of the page) where most segments start; it counts when at
     least 6 segments start there, they are text-wide (median width at least a quarter of the
     page) and beside them stands one segment that mostly fills the left column, or none (a
-    table column has several cells, or a short label, beside it)."""
+    table column has several cells, or a short label, beside it). The `tries` commonest starts
+    are tried in turn."""
     body = [w for w in words if MARGIN_ZONE * height < w["top"] < (1 - MARGIN_ZONE) * height]
     if len(body) < 40:
         return None
     per_line = [_line_segments(ln) for ln in group_lines(body, 0)]
     segs = [s for ls in per_line for s in ls]
     starts = Counter(round(a / 2) * 2 for a, _ in segs if 0.3 * width <= a <= 0.7 * width)
-    if not starts:
-        return None
-    x, c = max(starts.items(), key=lambda kv: (kv[1], -kv[0]))
+    # the commonest start first; a figure's aligned labels on the page may outnumber the column
+    for x, _ in sorted(starts.items(), key=lambda kv: (-kv[1], kv[0]))[:tries]:
+        gutter = _gutter_at(x, segs, per_line, width)
+        if gutter is not None:
+            return gutter
+    return None
+
+
+def _gutter_at(x: float, segs: list, per_line: list, width: float) -> float | None:
     near = [(a, b) for a, b in segs if abs(a - x) <= 2]
     widths = sorted(b - a for a, b in segs if x - 30 <= a <= x + 2)
     if len(near) < 6 or widths[len(widths) // 2] < 0.2 * width:
@@ -211,7 +222,10 @@ def find_three_columns(words: list, width: float, height: float) -> list[float] 
                 spans[k].append(max(b for _, b in inside) - min(a for a, _ in inside))
     if any(not c or sorted(c)[len(c) // 2] < 0.15 * width for c in spans):
         return None
-    lefts = [min(a for a, b in segs if x - 30 <= a <= x + 2 and b - a >= 0.15 * width) for x in (x1, x2)]
+    lefts = [min((a for a, b in segs if x - 30 <= a <= x + 2 and b - a >= 0.15 * width), default=None)
+             for x in (x1, x2)]
+    if None in lefts:      # wide only as a run of short cells (a table), no column of text starts there
+        return None
     return [lefts[0] - 2, lefts[1] - 2]
 
 
@@ -248,7 +262,11 @@ def page_lines(words: list, page: int, width: float, height: float) -> list[Line
     gutter = find_gutter(words, width, height)
     if gutter is None:
         gutters = find_three_columns(words, width, height)
-        return _multi_column_lines(words, page, gutters) if gutters else group_lines(words, page, 0)
+        if gutters:
+            return _multi_column_lines(words, page, gutters)
+        gutter = find_gutter(words, width, height, tries=3)
+        if gutter is None:
+            return group_lines(words, page, 0)
     # full-width bands: the vertical extent of every word that straddles the gutter
     bands = sorted((w["top"], w["bottom"]) for w in words if w["x0"] < gutter - 0.5 and w["x1"] > gutter + 0.5)
 
@@ -267,13 +285,17 @@ def page_lines(words: list, page: int, width: float, height: float) -> list[Line
     full = group_lines(full_w, page, 0)
     left = group_lines(left_w, page, 1)
     right = group_lines(right_w, page, 2)
-    # a full-width line whose word gap happens to fall on the gutter: rejoin it
+    # a full-width line whose word gap happens to fall on the gutter: rejoin it; so is a line
+    # whose parts keep clear of the column edges (a figure's labels and values; a paragraph's
+    # last line starts at its column's edge, beside a heading centred in the other column)
     used_r = set()
+    margin = min((ln.x0 for ln in left), default=0.0)
     for i, ln in enumerate(left):
         for j, r in enumerate(right):
-            if j in used_r or abs(r.top - ln.top) > 0.6 or r.style != ln.style:
+            if j in used_r or abs(r.top - ln.top) > 0.3 * ln.size:
                 continue
-            if r.x0 - ln.x1 < 1.2 * ln.size:
+            apart = min(r.x0 - gutter, gutter - ln.x1, ln.x0 - margin) > 2.5 * ln.size
+            if (abs(r.top - ln.top) <= 0.6 and r.style == ln.style and r.x0 - ln.x1 < 1.2 * ln.size) or apart:
                 left[i] = Line(ln.words + r.words, page, 0).finish()
                 used_r.add(j)
                 break
@@ -351,67 +373,3 @@ def remove_furniture(pages: list[list[Line]], sizes: list[tuple[float, float]]) 
             keep.append(ln)
         out.append(keep)
     return out
-
-
-class Dehyphenator:
-    """Decides whether a hyphen at a line end is a soft (typesetting) hyphen, from the
-    document's own vocabulary."""
-
-    _TOKEN = re.compile(r"[A-Za-z][A-Za-z'-]*[A-Za-z]|[A-Za-z]")
-
-    def __init__(self, texts):
-        self.words: set[str] = set()
-        self.hyphenated: set[str] = set()
-        for t in texts:
-            for tok in self._TOKEN.findall(t):
-                low = tok.lower()
-                if "-" in low:
-                    self.hyphenated.add(low)
-                else:
-                    self.words.add(low)
-
-    def join(self, left: str, right: str) -> str:
-        """Join two consecutive lines of one paragraph (or cell)."""
-        if not left:
-            return right
-        if not right:
-            return left
-        m = re.search(r"([A-Za-z]+)-$", left)
-        n = re.match(r"([a-z][A-Za-z]*)", right)
-        if m and n and m.group(1)[-1].islower():
-            a, b = m.group(1), n.group(1)
-            if (a + b).lower() in self.words:
-                return left[:-1] + right
-            if f"{a}-{b}".lower() in self.hyphenated or a.lower() in _KEEP_HYPHEN_PREFIXES:
-                return left + right
-            return left[:-1] + right
-        if left.endswith("-") or left.endswith("/"):
-            # "10.5555/" + "litmine" (DOIs, URLs), "5-" + "10": no space
-            if re.search(r"(?:\d|[A-Z]|/)-?$", left) and not right[:1].isspace():
-                return left + right
-        return left + " " + right
-
-
-def join_lines(lines: list[Line], dehyph: Dehyphenator) -> str:
-    """Lines of one section -> text; a paragraph break ("\\n") where the vertical gap in a
-    column is clearly larger than the line pitch."""
-    if not lines:
-        return ""
-    pitches = [b.top - a.top for a, b in zip(lines, lines[1:])
-               if a.page == b.page and a.col == b.col and 0 < b.top - a.top < 3 * a.size]
-    pitch = sorted(pitches)[len(pitches) // 2] if pitches else None
-    paras: list[str] = []
-    cur = ""
-    prev = None
-    for ln in lines:
-        brk = prev is not None and ln.bold != prev.bold and len((prev if prev.bold else ln).text.split()) <= 12
-        if prev is not None and pitch and prev.page == ln.page and prev.col == ln.col:
-            gap = ln.top - prev.top
-            brk = brk or gap > 1.35 * pitch or gap < 0
-        if brk and cur:
-            paras.append(cur)
-            cur = ""
-        cur = dehyph.join(cur, ln.text)
-        prev = ln
-    paras.append(cur)
-    return "\n".join(p.strip() for p in paras if p.strip())

@@ -6,7 +6,8 @@ Method
   "3.1", "IV.") or a trailing colon, is a known section name (Abstract, Introduction /
   Background, Methods / Materials and methods / Patients and methods, Results, Discussion,
   Conclusion(s), References / Bibliography, Acknowledgements, Funding, ...) and that stands out
-  from the body text: bold, larger than the body, or in capitals.
+  from the body text: bold, larger than the body, in capitals, or set in another face than the
+  lines on both sides of it at their size (back matter in small type).
 * The style (font, size) most known headings share is the section-heading style; any other short
   line in that style that does not end like a sentence is a section heading too (its name is its
   text, lower case: "case presentation"). Sub-headings in another style stay inside their
@@ -22,7 +23,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .pdf_layout import Dehyphenator, Line, join_lines
+from .pdf_layout import Line
+from .pdf_text import Dehyphenator, join_lines
 
 KNOWN = [
     ("abstract", r"abstract|summary"),
@@ -66,6 +68,14 @@ def _stands_out(ln: Line, body: float) -> bool:
     return ln.bold or ln.size >= body + 0.8 or (len(letters) > 3 and all(c.isupper() for c in letters))
 
 
+def _set_apart(lines: list[Line], i: int) -> bool:
+    """Set in another face than the lines on both sides of it, at their size or larger: back
+    matter in small type often marks its headings ("References", "Funding") only so."""
+    ln = lines[i]
+    near = [lines[j] for j in (i - 1, i + 1) if 0 <= j < len(lines) and lines[j].page == ln.page]
+    return len(near) == 2 and all(n.style[0] != ln.style[0] and n.size <= ln.size + 0.2 for n in near)
+
+
 def split_sections(lines: list[Line], dehyph: Dehyphenator) -> list[dict]:
     """-> [{"name", "text", "page_start" (1-based), "lines"}] in document order."""
     if not lines:
@@ -73,7 +83,7 @@ def split_sections(lines: list[Line], dehyph: Dehyphenator) -> list[dict]:
     body = body_size(lines)
     known: dict[int, str] = {}
     for i, ln in enumerate(lines):
-        if len(ln.text.split()) <= 8 and _stands_out(ln, body):
+        if len(ln.text.split()) <= 8 and (_stands_out(ln, body) or _set_apart(lines, i)):
             name = known_name(ln.text)
             if name:
                 known[i] = name

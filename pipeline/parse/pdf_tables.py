@@ -1,5 +1,5 @@
-"""PDF tables: ruled tables by their lines, unruled tables by text alignment, continuation across
-pages, header rows, wrapped cells, caption and legend.
+"""PDF tables: ruled tables by their lines, unruled tables by text alignment, header rows,
+wrapped cells, caption and legend.
 
 Method
 * Ruled: pdfplumber's `TableFinder` (lines strategy, fed the edges from `pdf_words`) on pages that have at least two vertical
@@ -15,28 +15,25 @@ Method
 * Banded rows: a ruled row whose filled cells all hold the same k >= 2 lines on shared baselines
   is k rows (tables that rule only every fifth row); a wrapped cell keeps its row whole.
 * Rows: a line whose first cell is empty, or whose distance from the line above is the short
-  within-cell leading while rows are further apart, continues the row above.
+  within-cell leading (the smallest pitch that recurs) while rows are further apart, continues
+  the row above.
 * Header: the leading rows set in bold when the body is not (wrapped header lines are merged
   into one header row); otherwise the first row. In a ruled header, a cell spanning columns
   names each column it covers, so a two-row header reads "Pain (NRS) mean", "Pain (NRS) SD".
-* Caption: the lines just above the table starting "Table N"; legend: the lines just below set
-  smaller than the body text (abbreviation lists, notes), or a paragraph just below at body size
-  that defines at least three codes. Both are removed from the body text.
-* Continuation: the first table on page p+1 continues the last table on page p when it has the
-  same number of columns at the same x positions and no caption of its own (or a "continued"
-  one, or the same table number); a repeated header row is dropped. A row split by the page
-  break has no closing (opening) rule: the column rules run on past the last (first) rule, and
-  the words between them are the row's start (rest); the rest is joined to its start.
+* Caption and legend: `pdf_captions`.
+* Continuation across pages: `pdf_continued`. Column boundaries: `pdf_columns` (gaps, or the
+  joints of a header rule drawn one piece per column).
 Cells are kept as lists of line texts until the document's de-hyphenation vocabulary is known.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
+from .pdf_columns import header_rule, segments, separators, span_rules, straddles
 from .pdf_layout import Line, group_lines, is_bold
-from .evidence_table import parse_legend
 from .pdf_words import ruled_cells
 
 _FUNCTION_WORDS = {"the", "of", "and", "to", "a", "an", "in", "for", "by", "with", "that", "this",
@@ -184,33 +181,6 @@ def _open_rows(bbox, columns, edges, words, pno) -> tuple[list | None, list | No
     return out[0], out[1], tuple(grown)
 
 
-def _segments(ln: Line) -> list[list]:
-    thr = 1.5 * (ln.size or 9)
-    segs, cur = [], [ln.words[0]]
-    for a, b in zip(ln.words, ln.words[1:]):
-        if b["x0"] - a["x1"] > thr:
-            segs.append(cur)
-            cur = []
-        cur.append(b)
-    segs.append(cur)
-    return segs
-
-
-def _separators(lines: list[Line]) -> list[float]:
-    spans = sorted((min(w["x0"] for w in s), max(w["x1"] for w in s)) for ln in lines for s in _segments(ln))
-    seps, end = [], None
-    size = sorted(ln.size for ln in lines)[len(lines) // 2] or 9
-    for a, b in spans:
-        if end is not None and a - end > 1.2 * size:
-            seps.append((a + end) / 2)
-        end = b if end is None else max(end, b)
-    return seps
-
-
-def _straddles(ln: Line, seps: list[float]) -> bool:
-    return any(w["x0"] < s - 0.5 and w["x1"] > s + 0.5 for w in ln.words for s in seps)
-
-
 def _cell_texts(ln: Line, col_of, ncols: int) -> list[str]:
     cells = [[] for _ in range(ncols)]
     for w in ln.words:
@@ -218,19 +188,47 @@ def _cell_texts(ln: Line, col_of, ncols: int) -> list[str]:
     return [" ".join(c) for c in cells]
 
 
-def _build_unruled(block: list[Line], seps: list[float], pno: int) -> RawTable:
+def baseline(ln: Line) -> float:
+    """The line's baseline: the median bottom of its words at the line's type size (a
+    superscript or a taller glyph moves the line's top, not its baseline)."""
+    bottoms = sorted(w["bottom"] for w in ln.words if abs(w.get("size", 0) - ln.size) < 0.2) or [ln.bottom]
+    return bottoms[len(bottoms) // 2]
+
+
+def leading(pitches: list[float]) -> float:
+    """The within-cell line pitch: the smallest pitch that recurs (to 0.5 pt), so one odd
+    short step (a cell's second paragraph set closer) does not stand for it; else the smallest."""
+    if not pitches:
+        return 0.0
+    seen = Counter(round(p * 2) / 2 for p in pitches)
+    recurring = [p for p, n in seen.items() if n >= 2 and p > 0]
+    return min(recurring) if recurring else min(pitches)
+
+
+def _build_unruled(block: list[Line], seps: list[float], pno: int, headed: bool = True,
+                   head_lines: int = 0, spans: list = ()) -> RawTable:
     ncols = len(seps) + 1
 
     def col_of(w):
         cx = (w["x0"] + w["x1"]) / 2
         return sum(1 for s in seps if cx > s)
 
-    tops = [ln.top for ln in block]
+    if head_lines:       # the lines above the header rule, one header row each
+        head = [_cell_texts(ln, col_of, ncols) for ln in block[:head_lines]]
+        for i, ln in enumerate(block[:head_lines - 1]):
+            _spread(head[i], seps, [(a, b) for a, b, y in spans if ln.bottom - 1 <= y <= block[i + 1].top + 1])
+        body = _build_unruled(block[head_lines:], seps, pno, headed=False)
+        body.rows = [[[t] if t else [] for t in row] for row in head] + body.rows
+        body.header_rows, body.open_top = head_lines, False
+        body.bbox = (min(body.bbox[0], min(ln.x0 for ln in block)), block[0].top, body.bbox[2], body.bbox[3])
+        return body
+
+    tops = [baseline(ln) for ln in block]
     pitches = [b - a for a, b in zip(tops, tops[1:])]
-    pmin = min(pitches) if pitches else 0
+    pmin = leading(pitches)
     varied = bool(pitches) and max(pitches) > 1.25 * pmin
     n_head = 0
-    while n_head < len(block) and block[n_head].bold:
+    while headed and n_head < len(block) and block[n_head].bold:
         n_head += 1
     if n_head == len(block):
         n_head = 0
@@ -254,11 +252,23 @@ def _build_unruled(block: list[Line], seps: list[float], pno: int) -> RawTable:
         else:
             rows.append([[t] if t else [] for t in texts])
             first_filled = filled
-    header_rows = 1
     bbox = (min(ln.x0 for ln in block), min(ln.top for ln in block),
             max(ln.x1 for ln in block), max(ln.bottom for ln in block))
-    return RawTable(pno, bbox, rows, header_rows, seps, "unruled",
-                    size=sorted(ln.size for ln in block)[len(block) // 2])
+    return RawTable(pno, bbox, rows, 1 if headed else 0, seps, "unruled",
+                    size=sorted(ln.size for ln in block)[len(block) // 2],
+                    open_top=not headed and bool(rows) and not rows[0][0])
+
+
+def _spread(row: list[str], seps: list[float], rules: list[tuple[float, float]]) -> None:
+    """A header cell over a short rule names every column the rule spans."""
+    bounds = [-1e9] + list(seps) + [1e9]
+    for a, b in rules:
+        cols = [k for k in range(len(row)) if a - 2 <= (max(bounds[k], a) + min(bounds[k + 1], b)) / 2 <= b + 2
+                and min(bounds[k + 1], b) - max(bounds[k], a) > 0.5 * (min(bounds[k + 1], 1e8) - max(bounds[k], -1e8))]
+        text = " ".join(row[k] for k in cols if row[k])
+        if len(cols) >= 2 and text:
+            for k in cols:
+                row[k] = text
 
 
 def _prose_in_columns(table: RawTable) -> bool:
@@ -273,9 +283,10 @@ def _prose_in_columns(table: RawTable) -> bool:
     return words[len(words) // 2] >= 5 and (numeric < 0.3 or sentences >= 0.6)
 
 
-def unruled_tables(lines: list[Line], pno: int) -> tuple[list[RawTable], set[int]]:
-    """Tables aligned by white space among a page's lines (reading order). Returns the tables and
-    the ids of the lines they consumed."""
+def unruled_tables(lines: list[Line], pno: int, edges: list = ()) -> tuple[list[RawTable], set[int]]:
+    """Tables aligned by white space among a page's lines (reading order), columns from the
+    gaps or from a header rule drawn one piece per column (`edges`). Returns the tables and the
+    ids of the lines they consumed."""
     tables, used = [], set()
     runs: list[list[Line]] = []
     for ln in lines:
@@ -286,42 +297,51 @@ def unruled_tables(lines: list[Line], pno: int) -> tuple[list[RawTable], set[int
     for run in runs:
         i = 0
         while i < len(run):
-            if len(_segments(run[i])) < 2:
+            if len(segments(run[i])) < 2:
                 i += 1
                 continue
             j = i
             while j + 1 < len(run) and run[j + 1].top - run[j].bottom <= 1.6 * run[j + 1].size:
                 j += 1
             block = run[i: j + 1]
-            multi = [ln for ln in block if len(_segments(ln)) >= 2]
+            multi = [ln for ln in block if len(segments(ln)) >= 2]
             if len(multi) < 3:
                 i += 1
                 continue
-            seps = _separators(multi[1:] if len(multi) >= 4 else multi)
+            seps = separators(multi[1:] if len(multi) >= 4 else multi)
+            bx0, bx1 = min(ln.x0 for ln in block), max(ln.x1 for ln in block)
+            rule_y, joints = header_rule(edges, bx0, bx1, block[0].top, block[-1].bottom)
+            if joints and len(joints) >= len(seps):     # drawn boundaries over guessed gaps
+                seps = joints
+            else:
+                rule_y = None
             if not seps:
                 i += 1
                 continue
             keep = [block[0]]
             for ln in block[1:]:
-                if _straddles(ln, seps):
+                if straddles(ln, seps):
                     break
                 keep.append(ln)
             # trailing one-segment lines stay only at the within-cell leading (a wrapped cell)
-            ktops = [ln.top for ln in keep]
+            ktops = [baseline(ln) for ln in keep]
             kp = [b - a for a, b in zip(ktops, ktops[1:])]
-            pmin = min(kp) if kp else 0
-            while keep and len(_segments(keep[-1])) < 2 and not (
-                    len(keep) >= 2 and max(kp) > 1.25 * pmin and keep[-1].top - keep[-2].top <= 1.12 * pmin):
+            pmin = leading(kp)
+            while keep and len(segments(keep[-1])) < 2 and not (
+                    len(keep) >= 2 and max(kp) > 1.25 * pmin and baseline(keep[-1]) - baseline(keep[-2]) <= 1.12 * pmin):
                 keep.pop()
                 kp = kp[:-1]
-            if sum(1 for ln in keep if len(_segments(ln)) >= 2) < 3:
+            if sum(1 for ln in keep if len(segments(ln)) >= 2) < 3:
                 i += 1
                 continue
             # a paragraph line with a wide justified gap is not a table row
             if not all(ln.x1 - ln.x0 > 0 for ln in keep):
                 i += 1
                 continue
-            table = _build_unruled(keep, seps, pno)
+            above = sum(1 for ln in keep if rule_y is not None and ln.bottom <= rule_y + 1)
+            spans = span_rules(edges, bx0, bx1, keep[0].top, rule_y) if 0 < above < len(keep) else []
+            table = _build_unruled(keep, seps, pno, head_lines=above if 0 < above < len(keep) else 0,
+                                   spans=spans)
             if _prose_in_columns(table):
                 i += len(keep)
                 continue
@@ -329,86 +349,3 @@ def unruled_tables(lines: list[Line], pno: int) -> tuple[list[RawTable], set[int
             used.update(id(ln) for ln in keep)
             i += len(keep)
     return tables, used
-
-
-def attach_captions(table: RawTable, lines: list[Line], body_size: float) -> set[int]:
-    """Set the table's caption (lines above starting "Table N") and legend (smaller lines just
-    below); returns the ids of the lines consumed."""
-    x0, top, x1, bottom = table.bbox
-    same = [ln for ln in lines if ln.page == table.page and min(ln.x1, x1) - max(ln.x0, x0) > 0]
-    used: set[int] = set()
-    above = sorted((ln for ln in same if ln.bottom <= top + 1), key=lambda l: -l.bottom)
-    got, edge = [], top
-    for ln in above[:5]:
-        if edge - ln.bottom > 2.5 * ln.size:
-            break
-        got.append(ln)
-        edge = ln.top
-        if _TABLE_CAPTION.match(ln.text):
-            table.caption = " ".join(l.text for l in reversed(got))
-            used.update(id(l) for l in got)
-            break
-    below = sorted((ln for ln in same if ln.top >= bottom - 1), key=lambda l: l.top)
-    legend, edge = [], bottom
-    for ln in below:
-        if ln.top - edge > 2.2 * ln.size or ln.size >= body_size - 0.3 or _TABLE_CAPTION.match(ln.text):
-            break
-        legend.append(ln)
-        edge = ln.bottom
-    if not legend:   # a legend set at body size: the paragraph under the table, if it defines codes
-        para, edge = [], bottom
-        for ln in below:
-            if ln.top - edge > 2.2 * ln.size or _TABLE_CAPTION.match(ln.text) or len(para) >= 12:
-                break
-            para.append(ln)
-            edge = ln.bottom
-        if para and len(parse_legend(" ".join(l.text for l in para))) >= 3:
-            legend = para
-    if legend:
-        table.legend = " ".join(l.text for l in legend)
-        used.update(id(l) for l in legend)
-    return used
-
-
-def _same_columns(a: RawTable, b: RawTable) -> bool:
-    if a.ncols != b.ncols:
-        return False
-    tol = 4 if a.kind == b.kind == "ruled" else 15
-    return all(abs(x - y) <= tol for x, y in zip(a.seps, b.seps))
-
-
-def _norm(row) -> list[str]:
-    return [" ".join(c).strip().lower() for c in row]
-
-
-def join_continued(tables: list[RawTable]) -> list[RawTable]:
-    """Merge tables that continue on the next page (see module docstring)."""
-    tables = sorted(tables, key=lambda t: (t.page, t.bbox[1]))
-    out: list[RawTable] = []
-    for t in tables:
-        prev = out[-1] if out else None
-        last_page = (prev.continued_pages[-1] if prev and prev.continued_pages else prev.page) if prev else None
-        first_on_page = prev is not None and not any(o.page == t.page for o in out)
-        if prev and t.page == last_page + 1 and first_on_page and _same_columns(prev, t):
-            m = _TABLE_CAPTION.match(t.caption or "")
-            pm = _TABLE_CAPTION.match(prev.caption or "")
-            own = m and not re.search(r"contin", t.caption or "", re.I) and not (pm and pm.group(1) == m.group(1))
-            if not own:
-                rows = t.rows
-                if t.open_top and prev.rows:   # the rest of the row the page break cut
-                    for cell, rest in zip(prev.rows[-1], rows[0]):
-                        cell.extend(rest)
-                    rows = rows[1:]
-                head = [_norm(r) for r in prev.rows[:prev.header_rows]]
-                k = 0
-                while k < len(rows) and k < len(head) and _norm(rows[k]) == head[k]:
-                    k += 1
-                if k == 0 and t.header_rows and _norm(rows[0]) == _norm(prev.rows[0]):
-                    k = 1
-                prev.rows.extend(rows[k:])
-                prev.continued_pages.append(t.page)
-                if t.legend and not prev.legend:
-                    prev.legend = t.legend
-                continue
-        out.append(t)
-    return out

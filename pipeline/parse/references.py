@@ -41,7 +41,7 @@ def _join(left: str, right: str, dehyph) -> str:
 def parse_references(lines: list[str], dehyph=None) -> list[dict]:
     """Reference-section lines -> numbered references (see module docstring)."""
     if dehyph is None:
-        from .pdf_layout import Dehyphenator
+        from .pdf_text import Dehyphenator
         dehyph = Dehyphenator(lines)
     entries: list[tuple[int, str]] = []
     expected = 1

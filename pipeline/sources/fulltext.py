@@ -4,10 +4,12 @@ batch (`batch-NNN.fulltext.jsonl`), one line per record that has a full text to 
 Where a full text comes from, first that answers:
 1. a PMCID (PubMed's ArticleIdList, Europe PMC's `pmcid`): JATS from Europe PMC, then PMC;
 2. a preprint: Europe PMC's JATS full text of the preprint, when it holds one;
-3. the PDF the record links to.
+3. the full-text web page a Europe PMC record links to (`parse.html_fulltext`): the structure
+   an HTML page keeps (headings, paragraphs, table cells) is surer than a PDF's layout;
+4. the PDF the record links to.
 
 Each line says what happened (`status`):
-    read             {"format": "jats"|"pdf", "url", "sha256", "licence", "parsed"}
+    read             {"format": "jats"|"html"|"pdf", "url", "sha256", "licence", "parsed"}
     not_open_access  the text is closed today; the warehouse notes it and looks again later
     retry            a transient failure (5xx, timeout, cut transfer) after the client's own
                      retries; tried again on a later night, never quarantined for good
@@ -50,10 +52,23 @@ def _parse(fetched: Fetched, settings: Settings, pdf_parser) -> dict:
     if fetched.format == "jats":
         from pipeline.parse.jats import parse_jats
         return parse_jats(fetched.body)
+    if fetched.format == "html":
+        from pipeline.parse.html_fulltext import parse_html
+        return parse_html(fetched.body)
     return pdf_parser.parse(fetched.body, max_bytes=settings.pdf_max_bytes)
 
 
-def _fetch(client: FullTextClient, article: Article) -> Fetched:
+def _html_link(raw: RawRecord) -> str | None:
+    if raw.source != "europepmc":
+        return None
+    from pipeline.parse.europepmc_json import html_url
+    try:
+        return html_url(json.loads(raw.payload))
+    except (ValueError, AttributeError):
+        return None
+
+
+def _fetch(client: FullTextClient, article: Article, raw: RawRecord) -> Fetched:
     closed = None
     for article_id in (article.pmcid, article.preprint_id):
         if article_id:
@@ -61,6 +76,9 @@ def _fetch(client: FullTextClient, article: Article) -> Fetched:
             if fetched.status == "read":
                 return fetched
             closed = fetched
+    page = _html_link(raw)
+    if page:
+        return client.html(page)
     if article.pdf_url:
         return client.pdf(article.pdf_url)
     return closed or Fetched("not_open_access")
@@ -69,12 +87,13 @@ def _fetch(client: FullTextClient, article: Article) -> Fetched:
 def full_text_line(client: FullTextClient, raw: RawRecord, article: Article, settings: Settings,
                    pdf_parser) -> dict:
     """The staged line for one record (see module docstring)."""
-    from pipeline.parse.jats import JatsError
     from pipeline.parse.errors import PdfError
+    from pipeline.parse.html_fulltext import HtmlError
+    from pipeline.parse.jats import JatsError
 
     record_id = article.record_id
     try:
-        fetched = _fetch(client, article)
+        fetched = _fetch(client, article, raw)
         if fetched.status != "read":
             return {"id": record_id, "status": fetched.status, "url": fetched.url}
         parsed = _parse(fetched, settings, pdf_parser)
@@ -87,7 +106,7 @@ def full_text_line(client: FullTextClient, raw: RawRecord, article: Article, set
         if exc.transient:
             return {"id": record_id, "status": "retry", "reason": str(exc)}
         reason = str(exc)
-    except (JatsError, PdfError) as exc:
+    except (JatsError, HtmlError, PdfError) as exc:
         reason = f"full text of {record_id}: {exc}"
     payload = json.dumps({"id": record_id, "pmcid": article.pmcid, "pdf_url": article.pdf_url})
     return {"id": record_id, "status": "failed", "reason": reason, "quarantine": asdict(Quarantined(

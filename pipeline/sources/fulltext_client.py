@@ -2,6 +2,7 @@
 
     FullTextClient(settings).jats(pmcid_or_pprid) -> Fetched(status, body, url)
     FullTextClient(settings).pdf(url)             -> Fetched(status, body, url)
+    FullTextClient(settings).html(url)            -> Fetched(status, body, url)   (a web page)
 
 `status` is "read" (a body), "not_open_access" (Europe PMC has no full text and PMC answers
 with metadata only: HTTP 200 and no `<body>`, which is how NCBI says "closed", not an error) or
@@ -41,7 +42,7 @@ class Fetched:
     status: str          # "read" | "not_open_access"
     body: bytes = b""
     url: str = ""
-    format: str = ""     # "jats" | "pdf"
+    format: str = ""     # "jats" | "pdf" | "html"
 
 
 def check_url(url: str, allow_loopback: bool = False, resolve=socket.getaddrinfo) -> None:
@@ -139,17 +140,26 @@ class FullTextClient:
 
     def pdf(self, url: str) -> Fetched:
         """A linked PDF: public http(s) only, size-capped, checked to be a PDF."""
+        return self._link(url, "PDF", lambda ctype, body: "pdf" in ctype or body.startswith(b"%PDF-"))
+
+    def html(self, url: str) -> Fetched:
+        """A linked full-text web page: as `pdf`, checked to be HTML."""
+        return self._link(url, "HTML", lambda ctype, body: "html" in ctype or (
+            not ctype and body.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html"))))
+
+    def _link(self, url: str, kind: str, accept) -> Fetched:
         for _ in range(MAX_REDIRECTS + 1):
             check_url(url, allow_loopback=self._loopback_allowed(url))
             try:
                 response, body = self.links.request("GET", url, max_bytes=self.settings.pdf_max_bytes)
             except SourceError as exc:
-                raise FullTextError(f"PDF {url}: {exc}", transient=_transient(exc)) from exc
+                raise FullTextError(f"{kind} {url}: {exc}", transient=_transient(exc)) from exc
             if response.status_code in (301, 302, 303, 307, 308) and response.headers.get("Location"):
                 url = urljoin(url, response.headers["Location"])
                 continue
             ctype = response.headers.get("Content-Type", "")
-            if "pdf" not in ctype.lower() and not body.startswith(b"%PDF-"):
-                raise FullTextError(f"PDF {url}: not a PDF (Content-Type {ctype!r})")
-            return Fetched("read", body, url, "pdf")
-        raise FullTextError(f"PDF {url}: more than {MAX_REDIRECTS} redirects")
+            if not accept(ctype.lower(), body):
+                raise FullTextError(f"{kind} {url}: not {'an' if kind == 'HTML' else 'a'} {kind} "
+                                    f"(Content-Type {ctype!r})")
+            return Fetched("read", body, url, kind.lower())
+        raise FullTextError(f"{kind} {url}: more than {MAX_REDIRECTS} redirects")

@@ -1,6 +1,6 @@
 """Rows for the full-text tables from a staged full-text line and an extraction:
 
-* `fulltext_rows`: core.pdf_documents (PDF or JATS), core.pdf_tables, core.evidence_rows,
+* `fulltext_rows`: core.pdf_documents (PDF, JATS or HTML), core.pdf_tables, core.evidence_rows,
   keyed by article version and document hash, so a reload changes nothing;
 * `status_row`: ops.fulltext_status, the state that decides when the text is looked for again;
 * `location_rows` / `source_rows`: core.evidence_locations and core.extraction_sources;
@@ -96,7 +96,7 @@ def stored_fulltexts(con, keys: list[tuple[str, int]]) -> dict[tuple[str, int], 
         parsed = {"format": fmt or "pdf", "sections": json.loads(sections),
                   "references": json.loads(references),
                   "tables": [{"page": t["page"], "caption": t["caption"], "header": t["header"],
-                              "label": (t["caption"] or "").split(".")[0] if fmt == "jats" else None,
+                              "label": (t["caption"] or "").split(".")[0] if fmt in ("jats", "html") else None,
                               "rows": json.loads(t["rows"])} for t in tables or []]}
         out[(article_id, version)] = {"status": "read", "format": fmt, "url": url, "sha256": digest,
                                       "licence": licence, "parsed": parsed}
