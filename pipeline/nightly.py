@@ -211,22 +211,39 @@ def extract_batch(batch_path: str, extractor=None) -> int:
 
 def extract_staged(settings: Settings) -> int:
     """Extract every complete staged batch; many batches are spread over every core."""
+    batches = [str(b.path) for w in staged_windows(settings.staging_dir) if w.manifest.complete
+               for b in w.batches()]
+    return extract_batches(batches, settings.extractor_config)
+
+
+def extract_batches(batch_paths: list[str], config: dict | None = None) -> int:
+    """Extract the staged batches this extractor version has not: on every core (a process
+    pool whose workers each build the extractor once) when there are enough of them to repay
+    starting processes, else in this process. The DAG's extract task runs one group of them."""
     from pipeline.extract import build_extractor
     from pipeline.extract.parallel import available_cores, init_worker
 
-    batches = [str(b.path) for w in staged_windows(settings.staging_dir) if w.manifest.complete
-               for b in w.batches() if not _already_extracted(b)]
+    batches = [b for b in batch_paths if not _already_extracted(StagedBatch(Path(b)))]
     workers = min(available_cores(), len(batches))
     if len(batches) >= PARALLEL_BATCHES and workers > 1:
         from concurrent.futures import ProcessPoolExecutor
-        with ProcessPoolExecutor(workers, initializer=init_worker, initargs=(settings.extractor_config,)) as pool:
+        with ProcessPoolExecutor(workers, initializer=init_worker, initargs=(config,)) as pool:
             return sum(pool.map(_extract_batch_in_worker, batches))
-    extractor = build_extractor(settings.extractor_config) if batches else None
+    extractor = build_extractor(config) if batches else None
     return sum(extract_batch(b, extractor) for b in batches)
 
 
 # fewer batches than this are not worth starting processes for (each builds the extractor)
 PARALLEL_BATCHES = 4
+# batches per DAG extract task: a task pays ~2 s (imports, one extractor per core) before its
+# first record, so a group holds ~2,000 records (10 batches of 200) rather than one batch
+GROUP_BATCHES = 10
+
+
+def extraction_groups(batch_paths, batches_per_group: int = GROUP_BATCHES) -> list[list[str]]:
+    """The night's staged batches cut into groups, one per DAG extract task, in order."""
+    paths = [str(p) for p in batch_paths]
+    return [paths[i:i + batches_per_group] for i in range(0, len(paths), batches_per_group)]
 
 
 def _extract_batch_in_worker(batch_path: str) -> int:
