@@ -138,8 +138,9 @@ def harvest_europepmc(client: EuropePMCClient, window: StagedWindow, progress: P
 
 
 def harvest(settings: Settings, source: str, query: str, since: date, until: date,
-            progress: Progress | None = None) -> list[StagedWindow]:
+            progress: Progress | None = None, requested: str | None = None) -> list[StagedWindow]:
     """Stage `source`'s records for the window (cut in parts when PubMed needs it).
+    `requested` ("since_until") names the plan the window is a slice of; default: the window.
 
     SourceError on failure; its reason is also saved in the manifest of the window it hit, and
     the parts before it stay staged for the loader."""
@@ -151,7 +152,7 @@ def harvest(settings: Settings, source: str, query: str, since: date, until: dat
     else:
         raise ValueError(f"unknown source {source!r}")
     windows: list[StagedWindow] = []
-    requested = f"{since.isoformat()}_{until.isoformat()}"
+    requested = requested or f"{since.isoformat()}_{until.isoformat()}"
     _drop_superseded(settings, source, query, since, until, requested)
     window = StagedWindow(settings.staging_dir, source, query, since, until)
     try:
