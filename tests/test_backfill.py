@@ -94,6 +94,9 @@ def test_a_backfill_stopped_mid_slice_resumes_at_that_slice(sliced, mirror):
     assert backfill.run_slices(sliced, "run-2", None, UNTIL) == {}
     searches = harvest_requests(mirror, before)
     assert searches and min(s["mindate"] for s in searches) == resume_from.strftime("%Y/%m/%d")
+    # The slice cut short goes on from its staged batch, not from its first record.
+    first_fetch = next(r["params"] for r in mirror.requests()[before:] if r["endpoint"] == "efetch")
+    assert int(first_fetch["retstart"]) > 0
     done = warehouse_state(sliced)
     assert done["articles"] == 450 and done["watermark"] == UNTIL
     assert_joined(done["windows"], sliced.harvest_start, UNTIL)

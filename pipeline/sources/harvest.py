@@ -193,11 +193,13 @@ def harvest(settings: Settings, source: str, query: str, since: date, until: dat
 def _drop_superseded(settings: Settings, source: str, query: str, since: date, until: date,
                      requested: str) -> None:
     """Forget unfinished windows of an earlier night that this harvest covers: it fetches their
-    records again, and left alone they would be reported as failed every night."""
+    records again, and left alone they would be reported as failed every night. The very window
+    asked for is kept: the harvest resumes it (a backfill's slice, planned again)."""
     for old in staged_windows(settings.staging_dir):
         m = old.manifest
         if (old.source == source and m.query == query and not m.complete and m.requested
-                and m.requested != requested and since <= old.since and old.until <= until):
+                and m.requested != requested and since <= old.since and old.until <= until
+                and (old.since, old.until) != (since, until)):
             log.info("%s %s..%s: superseded by %s; dropped", source, old.since, old.until, requested)
             old.remove()
 
