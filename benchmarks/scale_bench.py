@@ -150,8 +150,8 @@ def bench_size(root: Path, size: int, days: int, workers: int, log=print) -> lis
     results = []
     t0 = time.monotonic()
     with MirrorServer(corpus) as mirror:
-        # The corpus is millions of long-lived objects: kept out of the collector's sweeps, the
-        # mirror answers as fast as a remote service would not be slowed by our own process.
+        # The corpus is millions of long-lived objects: frozen out of the collector's sweeps, so
+        # the mirror's answers are not slowed by this process's garbage collection.
         gc.collect()
         gc.freeze()
         log(f"[{size}] mirror serving {len(mirror.state.corpus.pubmed)} PubMed records and "
