@@ -14,7 +14,8 @@ harvest task, which Airflow retries; `load` still runs (trigger rule `all_done`)
 other source, recording the failed one in `ops.runs`, and publish emits the
 `litmine_published_snapshot` Asset. Failures email the operators (`pipeline.notify`), and a
 deadline alert fires when a run has not finished `LITMINE_DEADLINE_HOURS` (8) hours after it
-was queued.
+was queued. `pipeline.nightly` (DuckDB, the HTTP clients) is imported inside the tasks, so the
+dag processor parses this file without it.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ import pendulum
 from airflow.sdk import (Asset, AsyncCallback, DeadlineAlert, DeadlineReference, dag,
                          get_current_context, task)
 
-from pipeline import nightly
 from pipeline.config import Settings
 from pipeline.notify import FailureEmail, deadline_missed, record_task_failure
 
@@ -63,36 +63,52 @@ DEFAULT_ARGS = {
 def litmine_nightly():
     @task
     def harvest_pubmed() -> list[str]:
+        from pipeline import nightly
+
         return nightly.harvest_source(Settings.from_env(), "pubmed")
 
     @task
     def harvest_preprints() -> list[str]:
+        from pipeline import nightly
+
         return nightly.harvest_source(Settings.from_env(), "europepmc")
 
     @task
     def stage_reextraction() -> list[str]:
+        from pipeline import nightly
+
         return nightly.stage_reextraction(Settings.from_env())
 
     @task
     def stage_fulltext_retries() -> list[str]:
+        from pipeline import nightly
+
         return nightly.stage_fulltext_retries(Settings.from_env())
 
     @task(max_active_tis_per_dagrun=2, execution_timeout=timedelta(minutes=30))
     def extract(batch: str) -> int:
+        from pipeline import nightly
+
         return nightly.extract_batch(batch)
 
     # all_done: a failed source (or a quiet night's skipped extract) must not stop the load of
     # what the other source staged; batches left unextracted are extracted here first.
     @task(trigger_rule="all_done", pool=WAREHOUSE_POOL)
     def load(extracted) -> dict:
+        from pipeline import nightly
+
         return nightly.extract_and_load(Settings.from_env(), get_current_context()["run_id"]).sources
 
     @task(pool=WAREHOUSE_POOL)
     def validate(loaded) -> int:
+        from pipeline import nightly
+
         return nightly.validate(Settings.from_env(), get_current_context()["run_id"]).flags_written
 
     @task(pool=WAREHOUSE_POOL, outlets=[PUBLISHED])
     def publish(validated) -> str:
+        from pipeline import nightly
+
         return nightly.publish(Settings.from_env())
 
     batches = harvest_pubmed().concat(harvest_preprints(), stage_reextraction(),

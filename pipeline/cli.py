@@ -1,4 +1,8 @@
-"""The `litmine` command: one subcommand per stage, plus `run` for the whole nightly job."""
+"""The `litmine` command: one subcommand per stage, plus `run` for the whole nightly job.
+
+Each subcommand imports what it uses when it runs, so `litmine --help` or `parse-pdf` does not
+pay for DuckDB, the HTTP clients or the extractor.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,6 @@ from pathlib import Path
 
 import click
 
-from pipeline import nightly
 from pipeline.config import Settings
 
 
@@ -69,12 +72,14 @@ class _Commands(click.Group):
     """Every subcommand reports a warehouse held by another program as a one-line error."""
 
     def invoke(self, ctx):
-        from pipeline.warehouse.db import WarehouseBusy
-
         try:
             return super().invoke(ctx)
-        except WarehouseBusy as exc:
-            raise click.ClickException(str(exc)) from None
+        except Exception as exc:
+            # Only a command that opened the warehouse can have raised WarehouseBusy.
+            db = sys.modules.get("pipeline.warehouse.db")
+            if db is not None and isinstance(exc, db.WarehouseBusy):
+                raise click.ClickException(str(exc)) from None
+            raise
 
 
 @click.group(cls=_Commands)
@@ -94,7 +99,37 @@ def main(ctx, verbose):
 @with_window
 @click.pass_obj
 def run(settings, since, until, offline, corpus):
-    """The nightly job without Airflow: harvest, extract, load, validate, publish."""
+    """The nightly job without Airflow: harvest, extract, load, validate, publish. A first run
+    (no watermark) or a long window goes slice by slice (LITMINE_SLICE_RECORDS)."""
+    _run(settings, since, until, offline, corpus)
+
+
+@main.command()
+@click.option("--since", callback=_date, required=True, help="First entrez/index day (YYYY-MM-DD).")
+@click.option("--until", callback=_date, help="Last day (YYYY-MM-DD); default: yesterday (UTC).")
+@click.option("--query", help="Another search query than LITMINE_QUERY.")
+@click.option("--slice-records", type=click.IntRange(min=1),
+              help="Largest slice, in records by the source's count (default LITMINE_SLICE_RECORDS).")
+@click.option("--refresh", is_flag=True,
+              help="Harvest slices loaded before again too (records revised at the source).")
+@click.option("--offline", is_flag=True, help="Serve the bundled sample corpus on 127.0.0.1 and harvest from it.")
+@click.option("--corpus", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="With --offline: the mirror folder to serve instead of the sample corpus.")
+@click.pass_obj
+def backfill(settings, since, until, query, slice_records, refresh, offline, corpus):
+    """Harvest a date range slice by slice, each loaded and watermarked on its own; run again,
+    it harvests only the slices not loaded yet. Then validate and publish."""
+    from dataclasses import replace
+
+    if query:
+        settings = settings.with_query(query)
+    if slice_records:
+        settings = replace(settings, slice_records=slice_records)
+    _run(settings, since, until, offline, corpus, refresh)
+
+
+def _run(settings, since, until, offline, corpus, refresh: bool = False) -> None:
+    from pipeline import backfill, nightly
     from pipeline.models import utc_now
     from pipeline.runlog import RunInProgress, record_failure, run_lock
 
@@ -103,7 +138,8 @@ def run(settings, since, until, offline, corpus):
         with run_lock(settings):
             stage = "harvest"
             with _sources(settings, offline, corpus) as settings:
-                errors = nightly.harvest_all(settings, since, until, progress_for=_progress)
+                errors = backfill.run_slices(settings, run_id, since, until, _progress, refresh)
+                errors.update(nightly.retry_fulltexts(settings))
             stage = "extract"
             nightly.stage_reextraction(settings)
             nightly.extract_staged(settings)
@@ -155,6 +191,8 @@ def _print_summary(settings, run_id: str) -> None:
 @click.pass_obj
 def harvest(settings, source, since, until, offline, corpus):
     """Fetch new records into the staging area (resumes a harvest that was cut short)."""
+    from pipeline import nightly
+
     sources = nightly.SOURCES if source == "all" else (source,)
     from pipeline.sources.http import SourceError
 
@@ -227,6 +265,8 @@ def evaluate(corpus, only, near_misses, misses, calibrate):
 @click.pass_obj
 def load(settings):
     """Load staged, extracted windows into the warehouse."""
+    from pipeline import nightly
+
     nightly.extract_staged(settings)
     summary = nightly.load_staged(settings, nightly.new_run_id())
     for source, counts in summary.sources.items():
@@ -246,6 +286,7 @@ def validate(settings, all_rows):
 
     Row-level expectations check the rows new or changed since the last validation; table-level
     ones (uniqueness, counts) check the whole table in SQL."""
+    from pipeline import nightly
     from pipeline.validate import ValidationFailed
 
     try:
@@ -262,6 +303,8 @@ def validate(settings, all_rows):
 @click.pass_obj
 def publish(settings):
     """Publish the read-only snapshot analysts query."""
+    from pipeline import nightly
+
     click.echo(nightly.publish(settings))
 
 

@@ -52,6 +52,7 @@ ENV = {
     "deadline_hours": "LITMINE_DEADLINE_HOURS",
     "warehouse_busy_wait": "LITMINE_WAREHOUSE_BUSY_WAIT",
     "topic_vocab": "LITMINE_TOPIC_VOCAB",
+    "slice_records": "LITMINE_SLICE_RECORDS",
 }
 
 
@@ -83,6 +84,9 @@ class Settings:
     record_max_bytes: int = 16 * 1024 * 1024
     # PubMed pages through only the first 9,999 ids of a search; windows are split to fit.
     pubmed_max_ids: int = 9999
+    # A first run or a long backfill is harvested, loaded and watermarked in date slices of at
+    # most this many records by the source's count (pipeline/backfill.py).
+    slice_records: int = 5000
     # Failure alerts by email (pipeline/notify.py); no host or no recipient: alerts are logged.
     smtp_host: str | None = None
     smtp_port: int = 25
@@ -158,12 +162,13 @@ class Settings:
         for key, cast in (("http_timeout", float), ("http_retries", int), ("http_backoff", float),
                           ("batch_size", int), ("pdf_max_bytes", int), ("http_max_wait", float),
                           ("smtp_port", int), ("deadline_hours", float),
-                          ("warehouse_busy_wait", float)):
+                          ("warehouse_busy_wait", float), ("slice_records", int)):
             if get(key):
                 try:
                     values[key] = cast(get(key))
                 except ValueError as exc:
                     raise ValueError(f"{ENV[key]}={get(key)!r} is not a valid {cast.__name__}") from exc
-        if values.get("batch_size", base.batch_size) < 1:
-            raise ValueError(f"{ENV['batch_size']} must be at least 1")
+        for key in ("batch_size", "slice_records"):
+            if values.get(key, getattr(base, key)) < 1:
+                raise ValueError(f"{ENV[key]} must be at least 1")
         return replace(base, **values)

@@ -19,7 +19,7 @@ from pipeline.config import Settings
 from pipeline.fulltext_values import extract_record
 from pipeline.models import Article, RawRecord
 from pipeline.parse import europepmc_json, pubmed_xml
-from pipeline.sources.harvest import Progress, harvest
+from pipeline.sources.harvest import Progress
 from pipeline.sources.http import SourceError
 from pipeline.staging import StagedBatch, StagedWindow, staged_windows, write_atomic
 from pipeline.warehouse import db
@@ -62,13 +62,12 @@ def plan_window(settings: Settings, source: str, since: date | None = None,
 
 def harvest_source(settings: Settings, source: str, since: date | None = None,
                    until: date | None = None, progress: Progress | None = None) -> list[str]:
-    """Stage the source's new records; the staged batch files, for extraction."""
-    window = plan_window(settings, source, since, until)
-    if window is None:
-        log.info("%s: nothing new to harvest (watermark is at yesterday)", source)
-        return []
-    staged = harvest(settings, source, settings.query, window[0], window[1], progress=progress)
-    return [str(batch.path) for part in staged for batch in part.batches()]
+    """Stage the source's new records, slice by slice when the window is long (a first run or
+    a backfill: see `pipeline.backfill`); the staged batch files, for extraction."""
+    from pipeline.backfill import harvest_slice, plan_slices
+
+    return [batch for part in plan_slices(settings, source, since, until)
+            for batch in harvest_slice(settings, part, progress)]
 
 
 def stage_reextraction(settings: Settings, batch_size: int = 200) -> list[str]:
@@ -273,29 +272,35 @@ def load_staged(settings: Settings, run_id: str) -> LoadSummary:
     con = db.connect(settings)
     try:
         import_failures(con, settings)
-        for window in staged_windows(settings.staging_dir):
-            if window.manifest.complete:
-                try:
-                    counts = load_window(con, window, run_id)
-                except Exception as exc:   # kept staged; the other windows still load
-                    log.exception("loading %s failed", window.dir)
-                    reason = f"load failed: {exc}"
-                    summary.failed[window.source] = reason
-                    record_run(con, run_id, window, LoadCounts(), "failed", None, reason)
-                    continue
-                previous = summary.sources.get(window.source, asdict(LoadCounts()))
-                summary.sources[window.source] = {k: previous[k] + v for k, v in asdict(counts).items()}
-            elif window.manifest.error:
-                # Kept staged: the next run resumes it. The reason goes where operators look.
-                summary.failed[window.source] = window.manifest.error
-                record_run(con, run_id, window, LoadCounts(fetched=window.manifest.fetched),
-                           "failed", None, window.manifest.error)
+        load_windows(con, staged_windows(settings.staging_dir), run_id, summary)
         for source in SOURCES:
             if source not in summary.sources and source not in summary.failed:
                 record_idle_run(con, run_id, source, settings.query)
     finally:
         con.close()
     return summary
+
+
+def load_windows(con, windows: list[StagedWindow], run_id: str, summary: LoadSummary) -> None:
+    """Load the complete windows, each in its own transaction, into `summary`; record
+    half-harvested ones (and any whose load fails) as failed, and keep them staged."""
+    for window in windows:
+        if window.manifest.complete:
+            try:
+                counts = load_window(con, window, run_id)
+            except Exception as exc:   # kept staged; the other windows still load
+                log.exception("loading %s failed", window.dir)
+                reason = f"load failed: {exc}"
+                summary.failed[window.source] = reason
+                record_run(con, run_id, window, LoadCounts(), "failed", None, reason)
+                continue
+            previous = summary.sources.get(window.source, asdict(LoadCounts()))
+            summary.sources[window.source] = {k: previous[k] + v for k, v in asdict(counts).items()}
+        elif window.manifest.error:
+            # Kept staged: the next run resumes it. The reason goes where operators look.
+            summary.failed[window.source] = window.manifest.error
+            record_run(con, run_id, window, LoadCounts(fetched=window.manifest.fetched),
+                       "failed", None, window.manifest.error)
 
 
 def validate(settings: Settings, run_id: str, all_rows: bool = False):
@@ -346,12 +351,17 @@ def harvest_all(settings: Settings, since: date | None, until: date | None,
         except SourceError as exc:
             log.error("%s harvest failed: %s", source, exc)
             errors[source] = str(exc)
+    return {**errors, **retry_fulltexts(settings)}
+
+
+def retry_fulltexts(settings: Settings) -> dict[str, str]:
+    """Stage the full texts due another look; a failure is reported, not raised."""
     try:
         stage_fulltext_retries(settings)
     except SourceError as exc:
         log.error("full-text retries failed: %s", exc)
-        errors[FULLTEXT_RETRY] = str(exc)
-    return errors
+        return {FULLTEXT_RETRY: str(exc)}
+    return {}
 
 
 def new_run_id() -> str:

@@ -74,8 +74,11 @@ class Corpus:
 def load_corpus(root: Path = SAMPLE_CORPUS) -> Corpus:
     root = Path(root)
     corpus = Corpus(root=root)
-    body = b"".join(path.read_bytes() for path in sorted((root / "pubmed").glob("*.xml")))
-    good, bad = pubmed_xml.parse_efetch(b"<PubmedArticleSet>" + body + b"</PubmedArticleSet>")
+    good, bad = [], []
+    for body in _chunks(sorted((root / "pubmed").glob("*.xml"))):
+        parsed, rejected = pubmed_xml.parse_efetch(b"<PubmedArticleSet>" + body + b"</PubmedArticleSet>")
+        good += parsed
+        bad += rejected
     for raw, article in good:
         corpus.pubmed[raw.source_id] = PubmedEntry(
             pmid=raw.source_id, xml=raw.payload.encode("utf-8"),
@@ -95,6 +98,21 @@ def load_corpus(root: Path = SAMPLE_CORPUS) -> Corpus:
         for result in data if isinstance(data, list) else [data]:
             corpus.europepmc.append(_preprint_entry(result))
     return corpus
+
+
+def _chunks(paths: list[Path], limit: int = 8 * 1024 * 1024):
+    """The files' contents joined into documents of about `limit` bytes: parsed in one pass each
+    (the DTD is read once per document), a corpus of 100k records never in memory at once."""
+    parts, size = [], 0
+    for path in paths:
+        data = path.read_bytes()
+        parts.append(data)
+        size += len(data)
+        if size >= limit:
+            yield b"".join(parts)
+            parts, size = [], 0
+    if parts:
+        yield b"".join(parts)
 
 
 def _preprint_entry(result: dict) -> PreprintEntry:

@@ -92,6 +92,10 @@ def esearch(state, params: dict) -> tuple[int, bytes, str]:
         return search_error(str(exc))
     if retmax > 10000:
         return search_error("retmax must not exceed 10000")
+    if params.get("rettype") == "count":   # NCBI answers with the Count element alone
+        body = (f'<?xml version="1.0" encoding="UTF-8" ?>\n{ESEARCH_DOCTYPE}\n<eSearchResult>'
+                f"<Count>{len(ids)}</Count></eSearchResult>\n")
+        return 200, body.encode(), XML
     reachable = ids[:state.max_search_ids]
     if retstart >= state.max_search_ids and ids:
         return search_error(f"Search Backend failed: Exception:\n'retstart' cannot be larger than "

@@ -58,6 +58,17 @@ class EuropePMCClient:
     def close(self) -> None:
         self.http.close()
 
+    def count(self, query: str, since: date, until: date) -> int:
+        """How many preprints match in the window (hitCount of a one-result id-list page)."""
+        params = {"query": preprint_query(query, since, until), "resultType": "idlist",
+                  "format": "json", "pageSize": "1", "cursorMark": "*",
+                  "email": self.settings.ncbi_email}
+        _, body = self.http.request("GET", self.base + "search", params=params, check=_check_json)
+        data = json.loads(body)
+        if not isinstance(data, dict) or "hitCount" not in data:
+            raise SourceError(f"Europe PMC answer has no hitCount: {body[:200]!r}")
+        return int(data["hitCount"])
+
     def page(self, query: str, since: date, until: date, cursor: str = "*") -> Page:
         params = {"query": preprint_query(query, since, until), "resultType": "core",
                   "format": "json", "pageSize": str(PAGE_SIZE), "cursorMark": cursor,

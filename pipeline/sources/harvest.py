@@ -138,8 +138,9 @@ def harvest_europepmc(client: EuropePMCClient, window: StagedWindow, progress: P
 
 
 def harvest(settings: Settings, source: str, query: str, since: date, until: date,
-            progress: Progress | None = None) -> list[StagedWindow]:
+            progress: Progress | None = None, requested: str | None = None) -> list[StagedWindow]:
     """Stage `source`'s records for the window (cut in parts when PubMed needs it).
+    `requested` ("since_until") names the plan the window is a slice of; default: the window.
 
     SourceError on failure; its reason is also saved in the manifest of the window it hit, and
     the parts before it stay staged for the loader."""
@@ -151,7 +152,7 @@ def harvest(settings: Settings, source: str, query: str, since: date, until: dat
     else:
         raise ValueError(f"unknown source {source!r}")
     windows: list[StagedWindow] = []
-    requested = f"{since.isoformat()}_{until.isoformat()}"
+    requested = requested or f"{since.isoformat()}_{until.isoformat()}"
     _drop_superseded(settings, source, query, since, until, requested)
     window = StagedWindow(settings.staging_dir, source, query, since, until)
     try:
@@ -192,11 +193,13 @@ def harvest(settings: Settings, source: str, query: str, since: date, until: dat
 def _drop_superseded(settings: Settings, source: str, query: str, since: date, until: date,
                      requested: str) -> None:
     """Forget unfinished windows of an earlier night that this harvest covers: it fetches their
-    records again, and left alone they would be reported as failed every night."""
+    records again, and left alone they would be reported as failed every night. The very window
+    asked for is kept: the harvest resumes it (a backfill's slice, planned again)."""
     for old in staged_windows(settings.staging_dir):
         m = old.manifest
         if (old.source == source and m.query == query and not m.complete and m.requested
-                and m.requested != requested and since <= old.since and old.until <= until):
+                and m.requested != requested and since <= old.since and old.until <= until
+                and (old.since, old.until) != (since, until)):
             log.info("%s %s..%s: superseded by %s; dropped", source, old.since, old.until, requested)
             old.remove()
 

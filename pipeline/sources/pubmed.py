@@ -126,6 +126,19 @@ class PubMedClient:
         return SearchResult(count=int(result["Count"]), webenv=str(result["WebEnv"]),
                             query_key=str(result["QueryKey"]))
 
+    def count(self, query: str, since: date, until: date) -> int:
+        """How many records match in the window (esearch rettype=count: no ids, no history)."""
+        params = self._params(term=query, rettype="count", datetype="edat",
+                              mindate=since.strftime("%Y/%m/%d"), maxdate=until.strftime("%Y/%m/%d"))
+        _, body = self.http.request("GET", self.base + "esearch.fcgi", params=params,
+                                    check=_check_esearch)
+        try:
+            return int(Entrez.read(io.BytesIO(body), validate=False)["Count"])
+        except RuntimeError as exc:      # Entrez.read raises on <ERROR> elements
+            raise SourceError(f"PubMed rejected the search: {exc}") from exc
+        except Exception as exc:
+            raise SourceError(f"PubMed esearch count is not readable: {exc}") from exc
+
     def ids(self, query: str, since: date, until: date, offset: int, count: int) -> list[str]:
         """The PMIDs at positions offset..offset+count of the search (the order efetch pages)."""
         params = self._params(term=query, retstart=str(offset), retmax=str(count), datetype="edat",

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 import duckdb
 
@@ -240,13 +240,39 @@ def watermark(con, source: str, query: str):
     return row[0] if row else None
 
 
-def advance_watermark(con, source: str, query: str, since, until) -> None:
-    """Move the watermark to `until` if the window joins on to what is already loaded."""
+def advance_watermark(con, source: str, query: str, since, until, run_id: str = "",
+                      counted: int | None = None, start=None) -> None:
+    """Record the window as loaded, then move the watermark to the end of the loaded windows that
+    join on to it. Without a watermark yet, the joined-up windows must begin at `start`, the
+    first day of the backfill the window is a slice of (default: the window's own first day), so
+    a later slice loaded first never carries the watermark over an earlier one still missing."""
+    digest = query_hash(query)
+    record_loaded(con, source, query, since, until, run_id, counted)
     current = watermark(con, source, query)
-    if current is not None and (since > current + timedelta(days=1) or until <= current):
-        return
-    con.execute("""INSERT OR REPLACE INTO ops.watermarks VALUES (?, ?, ?, ?, ?)""",
-                [source, query_hash(query), query, until, utc_now()])
+    reach = current if current is not None else (start or since) - timedelta(days=1)
+    joined = con.execute("""SELECT window_start, window_end FROM ops.loaded_windows
+                            WHERE source = ? AND query_hash = ? AND window_end > ?
+                            ORDER BY window_start""", [source, digest, reach]).fetchall()
+    moved = False
+    for window_start, window_end in joined:
+        if window_start > reach + timedelta(days=1):
+            break      # a gap: a window not loaded yet
+        reach, moved = max(reach, window_end), True
+    if moved:
+        con.execute("INSERT OR REPLACE INTO ops.watermarks VALUES (?, ?, ?, ?, ?)",
+                    [source, digest, query, reach, utc_now()])
+
+
+def record_loaded(con, source: str, query: str, since, until, run_id: str,
+                  counted: int | None = None) -> None:
+    con.execute("INSERT OR REPLACE INTO ops.loaded_windows VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [source, query_hash(query), since, until, run_id, counted, utc_now()])
+
+
+def requested_start(window: StagedWindow):
+    """The first day of the harvest (or backfill) the window is part of."""
+    first = window.manifest.requested.partition("_")[0]
+    return date.fromisoformat(first) if first else window.since
 
 
 def record_run(con, run_id: str, window: StagedWindow, counts: LoadCounts, status: str,
@@ -278,9 +304,12 @@ def record_run(con, run_id: str, window: StagedWindow, counts: LoadCounts, statu
 
 
 def already_loaded(con, run_id: str, window: StagedWindow) -> bool:
-    row = con.execute("""SELECT 1 FROM ops.runs WHERE run_id = ? AND source = ? AND status = 'succeeded'
-                         AND window_start <= ? AND window_end >= ?""",
-                      [run_id, window.source, window.since, window.until]).fetchone()
+    """This run loaded this very window already (the load committed, then the process died
+    before the staged copy was removed)."""
+    row = con.execute("""SELECT 1 FROM ops.loaded_windows WHERE source = ? AND query_hash = ?
+                         AND window_start = ? AND window_end = ? AND run_id = ?""",
+                      [window.source, query_hash(window.manifest.query), window.since,
+                       window.until, run_id]).fetchone()
     return row is not None
 
 
@@ -299,7 +328,11 @@ def load_window(con, window: StagedWindow, run_id: str) -> LoadCounts:
             load_batch(con, index, batch, run_id, counts)
         record_run(con, run_id, window, counts, "succeeded", started)
         if window.source in SOURCES:   # re-extraction batches are not a harvest window
-            advance_watermark(con, window.source, window.manifest.query, window.since, window.until)
+            advance_watermark(con, window.source, window.manifest.query, window.since,
+                              window.until, run_id, window.manifest.count, requested_start(window))
+        else:
+            record_loaded(con, window.source, window.manifest.query, window.since, window.until,
+                          run_id, window.manifest.count)
     log.info("%s %s..%s: %s", window.source, window.since, window.until, counts)
     window.remove()
     return counts

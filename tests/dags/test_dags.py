@@ -54,8 +54,8 @@ def test_operators_get_alerts_an_asset_and_a_single_writer(dagbag):
         for task in dag.tasks:
             callbacks = task.on_failure_callback
             assert any(isinstance(c, FailureEmail) for c in callbacks) and record_task_failure in callbacks
-        assert {t.pool for t in dag.tasks if t.task_id in ("load", "validate", "publish")} == \
-            {"litmine_warehouse"}
+        writers = [t for t in dag.tasks if t.task_id in ("load", "slice.load", "validate", "publish")]
+        assert len(writers) == 3 and {t.pool for t in writers} == {"litmine_warehouse"}
         assert [o.name for o in dag.get_task("publish").outlets if isinstance(o, Asset)] == \
             ["litmine_published_snapshot"]
     (deadline,) = dagbag.dags["litmine_nightly"].deadline
@@ -80,8 +80,19 @@ def test_dags_use_only_public_airflow_imports_and_do_no_work_at_parse_time():
 def test_backfill_takes_query_and_date_range(dagbag):
     dag = dagbag.dags["litmine_backfill"]
     assert dag.schedule is None or dag.timetable.summary in ("None", "")
-    assert {"query", "since", "until"} <= set(dag.params.keys())
+    assert {"query", "since", "until", "slice_records", "refresh"} <= set(dag.params.keys())
     assert dag.params["until"] is None      # yesterday, worked out when the run starts
+
+
+def test_backfill_maps_its_slices_over_workers(dagbag):
+    dag = dagbag.dags["litmine_backfill"]
+    assert set(dag.task_ids) == {"plan", "slice.harvest", "slice.extract", "slice.load",
+                                 "validate", "publish"}
+    for task_id in ("slice.harvest", "slice.extract", "slice.load"):   # one instance per slice
+        assert dag.get_task(task_id).get_closest_mapped_task_group() is not None
+    assert dag.get_task("slice.harvest").upstream_task_ids == {"plan"}
+    assert dag.get_task("slice.load").upstream_task_ids == {"slice.extract"}
+    assert dag.get_task("validate").upstream_task_ids == {"slice.load"}
 
 
 @pytest.mark.slow
@@ -102,7 +113,9 @@ def test_airflow_runs_nightly_then_backfill_against_the_mirror(tmp_path):
         assert quarantined == 1   # the sample's record with neither title nor abstract
         assert (warehouse.parent / "docs" / "index.html").exists()
 
-        conf = json.dumps({"since": "2023-01-01", "until": "2025-12-31"})
+        # Slices of at most 5 records, mapped over; refresh: harvest the loaded range again.
+        conf = json.dumps({"since": "2023-01-01", "until": "2025-12-31", "slice_records": 5,
+                           "refresh": True})
         env = dict(base_env)
         backfill = run_dag("litmine_backfill", tmp_path / "airflow", mirror.base_url, log,
                            env, extra_args=["--conf", conf])
@@ -111,6 +124,9 @@ def test_airflow_runs_nightly_then_backfill_against_the_mirror(tmp_path):
     runs = con.execute("""SELECT source, new, unchanged FROM ops.runs WHERE run_id LIKE 'manual__%'
                           ORDER BY started_at DESC, source LIMIT 2""").fetchall()
     total = con.execute("SELECT count(*), count(DISTINCT article_id) FROM core.articles").fetchone()
+    slices = con.execute("""SELECT count(*) FROM ops.loaded_windows
+                            WHERE run_id = (SELECT max(run_id) FROM ops.runs)""").fetchone()[0]
     con.close()
     assert [r[1] for r in runs] == [0, 0] and sum(r[2] for r in runs) == articles
     assert total == (articles, articles)
+    assert slices > 3

@@ -128,7 +128,8 @@ def test_watermark_moves_only_over_contiguous_windows(settings, con):
     advance_watermark(con, "pubmed", q, date(2023, 6, 1), date(2023, 12, 31))  # older backfill
     assert watermark(con, "pubmed", q) == date(2024, 1, 31)
     advance_watermark(con, "pubmed", q, date(2024, 2, 1), date(2024, 2, 29))
-    assert watermark(con, "pubmed", q) == date(2024, 2, 29)
+    # February fills the gap: the watermark moves over March too, loaded before it
+    assert watermark(con, "pubmed", q) == date(2024, 3, 31)
     assert watermark(con, "pubmed", "another query") is None
 
 
@@ -138,3 +139,11 @@ def test_published_snapshot_is_a_readable_copy(settings, con):
     reader = duckdb.connect(str(path), read_only=True)
     assert reader.execute("SELECT count(*) FROM core.articles_current").fetchone()[0] == 1
     reader.close()
+
+
+def test_a_slice_loaded_before_the_first_one_does_not_set_the_watermark(settings, con):
+    q, first_day = settings.query, date(2024, 1, 1)
+    advance_watermark(con, "europepmc", q, date(2024, 2, 1), date(2024, 2, 29), start=first_day)
+    assert watermark(con, "europepmc", q) is None      # January, the first slice, is not in yet
+    advance_watermark(con, "europepmc", q, date(2024, 1, 1), date(2024, 1, 31), start=first_day)
+    assert watermark(con, "europepmc", q) == date(2024, 2, 29)
