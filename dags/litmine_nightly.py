@@ -32,6 +32,8 @@ from pipeline.notify import FailureEmail, deadline_missed, record_task_failure
 WAREHOUSE_POOL = "litmine_warehouse"
 PUBLISHED = Asset(name="litmine_published_snapshot", uri="file:///litmine/published/litmine.duckdb")
 DEADLINE_HOURS = Settings.from_env().deadline_hours   # 0: no deadline alert (see pipeline.config)
+# extract tasks at a time in one run: 1 uses every core of one worker; raise it with more workers
+EXTRACT_TASKS = Settings.from_env().extract_tasks
 
 DEFAULT_ARGS = {
     "owner": "litmine",
@@ -85,11 +87,19 @@ def litmine_nightly():
 
         return nightly.stage_fulltext_retries(Settings.from_env())
 
-    @task(max_active_tis_per_dagrun=2, execution_timeout=timedelta(minutes=30))
-    def extract(batch: str) -> int:
+    @task
+    def group_batches(batches) -> list[list[str]]:
         from pipeline import nightly
 
-        return nightly.extract_batch(batch)
+        return nightly.extraction_groups(batches)
+
+    # One task per group of ~2,000 records, each on every core of its worker (a process pool
+    # whose workers build the extractor once); more at a time only with more workers.
+    @task(max_active_tis_per_dagrun=EXTRACT_TASKS, execution_timeout=timedelta(hours=1))
+    def extract(batches: list[str]) -> int:
+        from pipeline import nightly
+
+        return nightly.extract_batches(batches, Settings.from_env().extractor_config)
 
     # all_done: a failed source (or a quiet night's skipped extract) must not stop the load of
     # what the other source staged; batches left unextracted are extracted here first.
@@ -113,7 +123,7 @@ def litmine_nightly():
 
     batches = harvest_pubmed().concat(harvest_preprints(), stage_reextraction(),
                                       stage_fulltext_retries())
-    publish(validate(load(extract.expand(batch=batches))))
+    publish(validate(load(extract.expand(batches=group_batches(batches)))))
 
 
 litmine_nightly()

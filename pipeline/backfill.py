@@ -113,13 +113,11 @@ def slice_windows(settings: Settings, part: Slice) -> list[StagedWindow]:
 
 
 def extract_slice(settings: Settings, part: Slice) -> int:
-    """Extract the slice's staged batches in this process (an Airflow worker's share)."""
-    from pipeline.extract import build_extractor
-
+    """Extract the slice's staged batches on every core of this machine (an Airflow worker's
+    share: a pool whose workers build the extractor once)."""
     batches = [str(b.path) for w in slice_windows(settings, part) if w.manifest.complete
                for b in w.batches()]
-    extractor = build_extractor(settings.extractor_config) if batches else None
-    return sum(nightly.extract_batch(batch, extractor) for batch in batches)
+    return nightly.extract_batches(batches, settings.extractor_config)
 
 
 class SliceNotLoaded(RuntimeError):

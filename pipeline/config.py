@@ -53,6 +53,7 @@ ENV = {
     "warehouse_busy_wait": "LITMINE_WAREHOUSE_BUSY_WAIT",
     "topic_vocab": "LITMINE_TOPIC_VOCAB",
     "slice_records": "LITMINE_SLICE_RECORDS",
+    "extract_tasks": "LITMINE_EXTRACT_TASKS",
 }
 
 
@@ -87,6 +88,8 @@ class Settings:
     # A first run or a long backfill is harvested, loaded and watermarked in date slices of at
     # most this many records by the source's count (pipeline/backfill.py).
     slice_records: int = 5000
+    # extract tasks a nightly DAG run starts at a time, each on every core of its worker
+    extract_tasks: int = 1
     # Failure alerts by email (pipeline/notify.py); no host or no recipient: alerts are logged.
     smtp_host: str | None = None
     smtp_port: int = 25
@@ -162,13 +165,14 @@ class Settings:
         for key, cast in (("http_timeout", float), ("http_retries", int), ("http_backoff", float),
                           ("batch_size", int), ("pdf_max_bytes", int), ("http_max_wait", float),
                           ("smtp_port", int), ("deadline_hours", float),
-                          ("warehouse_busy_wait", float), ("slice_records", int)):
+                          ("warehouse_busy_wait", float), ("slice_records", int),
+                          ("extract_tasks", int)):
             if get(key):
                 try:
                     values[key] = cast(get(key))
                 except ValueError as exc:
                     raise ValueError(f"{ENV[key]}={get(key)!r} is not a valid {cast.__name__}") from exc
-        for key in ("batch_size", "slice_records"):
+        for key in ("batch_size", "slice_records", "extract_tasks"):
             if values.get(key, getattr(base, key)) < 1:
                 raise ValueError(f"{ENV[key]} must be at least 1")
         return replace(base, **values)

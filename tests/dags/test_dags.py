@@ -33,7 +33,8 @@ def test_nightly_schedule_and_retries_are_declared(dagbag):
     assert dag.schedule == "@daily" or str(dag.timetable.summary) == "@daily"
     assert dag.catchup is False and dag.max_active_runs == 1
     assert set(dag.task_ids) == {"harvest_pubmed", "harvest_preprints", "stage_reextraction",
-                                 "stage_fulltext_retries", "extract", "load", "validate", "publish"}
+                                 "stage_fulltext_retries", "group_batches", "extract", "load",
+                                 "validate", "publish"}
     for task in dag.tasks:
         assert task.retries >= 3 and task.retry_exponential_backoff
         assert task.execution_timeout and task.execution_timeout <= timedelta(hours=2)
