@@ -219,16 +219,18 @@ def extract_batches(batch_paths: list[str], config: dict | None = None) -> int:
     """Extract the staged batches this extractor version has not: on every core (a process
     pool whose workers each build the extractor once) when there are enough of them to repay
     starting processes, else in this process. The DAG's extract task runs one group of them."""
+    batches = [b for b in batch_paths if not _already_extracted(StagedBatch(Path(b)))]
+    if not batches:
+        return 0
     from pipeline.extract import build_extractor
     from pipeline.extract.parallel import available_cores, init_worker
 
-    batches = [b for b in batch_paths if not _already_extracted(StagedBatch(Path(b)))]
     workers = min(available_cores(), len(batches))
     if len(batches) >= PARALLEL_BATCHES and workers > 1:
         from concurrent.futures import ProcessPoolExecutor
         with ProcessPoolExecutor(workers, initializer=init_worker, initargs=(config,)) as pool:
             return sum(pool.map(_extract_batch_in_worker, batches))
-    extractor = build_extractor(config) if batches else None
+    extractor = build_extractor(config)
     return sum(extract_batch(b, extractor) for b in batches)
 
 

@@ -61,3 +61,13 @@ except SystemExit as exc:
     assert json.loads(out.read_text())["sections"]     # it did parse the PDF
     assert "pdfplumber" in loaded or "pdfminer" in loaded
     assert not {"spacy", "scispacy", "duckdb", "great_expectations", "pandas"} & set(loaded)
+
+
+def test_a_night_with_nothing_to_extract_loads_no_spacy():
+    # the extractor's version is all a quiet night's extract stage reads
+    loaded = loaded_by("""
+from pipeline import nightly
+from pipeline.extract import EXTRACTOR_VERSION
+assert nightly.extract_batches([], None) == 0
+""")
+    assert "spacy" not in loaded and "scispacy" not in loaded

@@ -14,7 +14,15 @@ a "section" key and indexes into that section's text.
 
 EXTRACTOR_VERSION = "0.3.0"
 
-from .extractor import Extractor, build_extractor  # noqa: E402
-from .files import extract_file  # noqa: E402
-
 __all__ = ["EXTRACTOR_VERSION", "Extractor", "build_extractor", "extract_file"]
+
+
+def __getattr__(name: str):
+    # spaCy loads only when something extracts: a quiet night asks for the version alone
+    if name in ("Extractor", "build_extractor"):
+        from . import extractor
+        return getattr(extractor, name)
+    if name == "extract_file":
+        from .files import extract_file
+        return extract_file
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
