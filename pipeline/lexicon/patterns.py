@@ -115,16 +115,22 @@ def _first(items, ignore_case: bool) -> set | None:
     return None
 
 
-def first_char_guard(pattern: str, flags: int = re.I) -> str:
+def _parsed(pattern: str, flags: int) -> list | None:
+    """The pattern's parse tree (sre's own parser), or None for a pattern it cannot read."""
+    try:
+        return list(_sp.parse(pattern, flags))
+    except Exception:                                     # noqa: BLE001 - an odd pattern: no help
+        return None
+
+
+def first_char_guard(pattern: str, flags: int = re.I, parsed: list | None = None) -> str:
     """`pattern` behind a lookahead on the characters it can start with.
 
     Python's `re` gains no fast scan from an alternation that begins with "\\b"; a leading
     character-class lookahead lets it reject most positions at once (2-3x on long cue lists).
     Returns the pattern unchanged when its first characters cannot be told."""
-    try:
-        chars = _first(list(_sp.parse(pattern, flags)), bool(flags & re.I))
-    except Exception:                                     # noqa: BLE001 - an odd pattern: no guard
-        return pattern
+    parsed = _parsed(pattern, flags) if parsed is None else parsed
+    chars = _first(parsed, bool(flags & re.I)) if parsed is not None else None
     if not chars or r"\w" in chars:
         return pattern
     cls = "".join(sorted(c if c in (r"\d", r"\s") else re.escape(c) for c in chars))
@@ -176,13 +182,14 @@ def _requirements(items) -> list[frozenset]:
     return sets
 
 
-def required_key_sets(pattern: str, flags: int = re.I, most: int = 3) -> list[frozenset]:
+def required_key_sets(pattern: str, flags: int = re.I, most: int = 3,
+                      parsed: list | None = None) -> list[frozenset]:
     """Up to `most` key sets, most selective first: every text the pattern matches contains,
     lower-cased, one literal of each set."""
-    try:
-        sets = _requirements(list(_sp.parse(pattern, flags)))
-    except Exception:                                     # noqa: BLE001 - an odd pattern: no keys
+    parsed = _parsed(pattern, flags) if parsed is None else parsed
+    if parsed is None:
         return []
+    sets = _requirements(parsed)
     unique = sorted(set(sets), key=_selectivity, reverse=True)
     return [keys for keys in unique if min(map(len, keys)) >= _MIN_KEY and len(keys) <= _MAX_KEYS][:most]
 
@@ -266,8 +273,9 @@ class Cue:
 def compile_cue(pattern: str, flags: int = re.I) -> "Cue | re.Pattern":
     """re.compile with the first-character guard, behind a required-literal check when the
     pattern has selective literals (else the plain compiled pattern)."""
-    regex = re.compile(first_char_guard(pattern, flags), flags)
-    key_sets = required_key_sets(pattern, flags)
+    parsed = _parsed(pattern, flags)          # read once for both the guard and the keys
+    regex = re.compile(first_char_guard(pattern, flags, parsed), flags)
+    key_sets = required_key_sets(pattern, flags, parsed=parsed)
     return Cue(regex, key_sets) if key_sets else regex
 
 
@@ -309,10 +317,11 @@ class CueAlternation:
     def __init__(self, alternatives: list[str], flags: int = re.I):
         self.parts = []
         for alt in alternatives:
-            regex = re.compile(first_char_guard(alt, flags), flags)
+            parsed = _parsed(alt, flags)
+            regex = re.compile(first_char_guard(alt, flags, parsed), flags)
             if regex.match(""):
                 raise ValueError(f"a cue must not match the empty string: {alt!r}")
-            self.parts.append((tuple(tuple(keys) for keys in required_key_sets(alt, flags)), regex))
+            self.parts.append((tuple(tuple(keys) for keys in required_key_sets(alt, flags, parsed=parsed)), regex))
         self.pattern = "|".join(f"({alt})" for alt in alternatives)
 
     def finditer(self, text: str):
