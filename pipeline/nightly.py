@@ -223,12 +223,11 @@ def extract_batches(batch_paths: list[str], config: dict | None = None) -> int:
     if not batches:
         return 0
     from pipeline.extract import build_extractor
-    from pipeline.extract.parallel import available_cores, init_worker
+    from pipeline.extract.parallel import available_cores, process_pool
 
     workers = min(available_cores(), len(batches))
     if len(batches) >= PARALLEL_BATCHES and workers > 1:
-        from concurrent.futures import ProcessPoolExecutor
-        with ProcessPoolExecutor(workers, initializer=init_worker, initargs=(config,)) as pool:
+        with process_pool(workers, config) as pool:
             return sum(pool.map(_extract_batch_in_worker, batches))
     extractor = build_extractor(config)
     return sum(extract_batch(b, extractor) for b in batches)

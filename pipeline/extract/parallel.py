@@ -6,6 +6,13 @@ and the rules take ~0.3 s to build, far more than a chunk costs to send). With o
 too few records to repay starting processes, it runs in this process. A record the extractor
 fails on becomes an error row for that record alone; the rest of its chunk is unaffected.
 
+Workers are forked from this process only while it runs no other thread. A child forked from
+a threaded process inherits every lock as it stood at that instant, and a lock another thread
+held (logging, a DuckDB pool, the mirror's or Airflow's connection threads) is never released
+in the child: the pool hangs for good, as a CI run did. A threaded process starts its workers
+from a fork server instead, which imports the extractor's modules once and is itself
+single-threaded (the method Python 3.14 makes the default).
+
 Chunks are small enough that every worker gets several (the last chunk to finish decides the
 wall time), and with `as_json=True` the workers also serialise their rows, so the parent,
 which shares the cores, only writes lines.
@@ -14,6 +21,7 @@ which shares the cores, only writes lines.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from typing import Iterable, Iterator
@@ -25,6 +33,38 @@ _worker_extractor = None
 
 def available_cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def start_method() -> str:
+    """`fork` in a single-threaded process (workers start with the modules already loaded),
+    else `forkserver` where the platform has it, else `spawn`."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and _threads_running() == 1:
+        return "fork"
+    return "forkserver" if "forkserver" in methods else "spawn"
+
+
+def _threads_running() -> int:
+    # the OS's count: DuckDB's and other C libraries' threads are invisible to `threading`
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        import threading
+        return threading.active_count()
+
+
+# what a fork server imports once, before it forks any worker
+_PRELOAD = ["pipeline.extract.extractor", "pipeline.nightly"]
+
+
+def process_pool(workers: int, config: dict | None) -> ProcessPoolExecutor:
+    """A pool of `workers` processes, each holding its own extractor built from `config`."""
+    method = start_method()
+    context = multiprocessing.get_context(method)
+    if method == "forkserver":
+        context.set_forkserver_preload(_PRELOAD)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                               initializer=init_worker, initargs=(config,))
 
 
 def extract_isolated(extractor, records: list[dict]) -> list[dict]:
@@ -79,6 +119,6 @@ def extract_records(records: Iterable[dict], workers: int | None = None, config:
     size = max(1, min(CHUNK, -(-len(records) // (workers * CHUNKS_PER_WORKER))))
     chunks = [records[i:i + size] for i in range(0, len(records), size)]
     job = _extract_chunk_as_json if as_json else _extract_chunk
-    with ProcessPoolExecutor(max_workers=workers, initializer=init_worker, initargs=(config,)) as pool:
+    with process_pool(workers, config) as pool:
         for rows in pool.map(job, chunks):
             yield from rows

@@ -87,6 +87,42 @@ def test_many_records_on_several_processes_come_back_in_order_and_identical(tmp_
     assert rows[3]["sample_size"] == 23
 
 
+def test_a_process_running_threads_starts_its_workers_safely(tmp_path):
+    """Forking a threaded process can copy a lock some thread holds, and the worker then waits
+    on it forever: the workers of a threaded process come from a fork server, and still give
+    the records back in order and identical."""
+    import subprocess
+    import sys
+    import threading
+
+    from pipeline.extract.parallel import CHUNK, extract_records, start_method
+
+    probe = "from pipeline.extract.parallel import start_method; print(start_method())"
+    alone = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert alone.stdout.strip() == "fork"          # a single thread: workers start loaded
+
+    records = [{"id": f"t{i}", "title": "Cryoneurolysis of the infrapatellar branch",
+                "abstract": f"Methods: {30 + i % 5} patients were treated under CT guidance."}
+               for i in range(CHUNK + 9)]
+    stop = threading.Event()
+    busy = threading.Lock()
+
+    def server():                                  # a thread holding a lock, as a server does
+        with busy:
+            stop.wait(60)
+
+    thread = threading.Thread(target=server, daemon=True)
+    thread.start()
+    try:
+        assert start_method() in ("forkserver", "spawn")
+        pooled = list(extract_records(records, workers=2, as_json=True))
+    finally:
+        stop.set()
+        thread.join()
+    single = list(extract_records(records, workers=1, as_json=True))
+    assert pooled == single and json.loads(pooled[2])["sample_size"] == 32
+
+
 def test_a_record_the_extractor_fails_on_costs_only_its_own_row():
     from pipeline.extract.parallel import extract_isolated
 
