@@ -144,7 +144,7 @@ def stage_fulltext_retries(settings: Settings, batch_size: int = 50) -> list[str
         for start in range(0, len(records), batch_size):
             batch = window.write_batch(f"batch-{start:07d}", records[start:start + batch_size], [],
                                        start + batch_size, len(records))
-            stage_fulltexts(client, batch, settings)
+            stage_fulltexts(client, batch, settings, recheck=True)
     finally:
         client.close()
     window.manifest.complete = True

@@ -142,6 +142,40 @@ def test_a_preprint_with_a_europepmc_full_text_is_read_from_it_not_from_its_pdf(
         [("full_text", "methods", 1)]
 
 
+def test_a_preprint_europepmc_holds_no_text_for_is_not_asked_until_its_recheck(settings, corpus):
+    """The search result says whether Europe PMC holds a full text: at a backfill's scale, asking
+    for each preprint that has none would cost most of the harvest. A text that appears later is
+    still found by the closed record's weekly re-check, which asks whatever the old result said."""
+    record = json.loads((SAMPLE_CORPUS / "europepmc" / "PPR900002.json").read_text())
+    record["fullTextUrlList"] = {"fullTextUrl": []}          # no web page, no PDF either
+    (corpus / "europepmc" / "PPR900002.json").write_text(json.dumps(record))
+    with MirrorServer(corpus) as mirror:
+        night(settings, mirror, "run-1")
+        asked = [r["params"]["id"] for r in mirror.requests("fulltext")]
+    assert "PPR900002" not in asked and asked          # PubMed's PMCIDs are still asked for
+    (article_id, status), = query(settings, """SELECT s.article_id, s.status FROM ops.fulltext_status s
+                                               JOIN core.articles_current a USING (article_id)
+                                               WHERE a.preprint_id = 'PPR900002'""")
+    assert status == "not_open_access"
+
+    (corpus / "pmc" / "PPR900002.xml").write_text(    # a week later Europe PMC holds its text
+        '<article article-type="preprint"><front><article-meta><title-group><article-title>'
+        + record["title"] + "</article-title></title-group></article-meta></front><body><sec>"
+        "<title>Methods</title><p>Nerves were frozen under ultrasound guidance.</p></sec>"
+        "</body></article>")
+    con = db.connect(settings)
+    con.execute("UPDATE ops.fulltext_status SET next_try_at = now() - INTERVAL 1 MINUTE "
+                "WHERE next_try_at IS NOT NULL")
+    con.close()
+    with MirrorServer(corpus) as mirror:
+        night(settings, mirror, "run-2")
+        assert [r["params"]["id"] for r in mirror.requests("fulltext")].count("PPR900002") == 1
+    assert query(settings, "SELECT status FROM ops.fulltext_status WHERE article_id = ?",
+                 [article_id]) == [("read",)]
+    assert query(settings, "SELECT format FROM core.pdf_documents WHERE article_id = ?",
+                 [article_id]) == [("jats",)]
+
+
 def test_a_disagreement_reaches_the_curation_queue_until_a_curator_settles_it(settings, corpus):
     from pipeline.curate import records, store
     with MirrorServer(corpus) as mirror:

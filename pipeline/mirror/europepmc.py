@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 
+from pipeline.mirror.fulltext import is_open
 from pipeline.mirror.query import QueryError, compile_query
 
 JSON = "application/json;charset=UTF-8"
@@ -36,6 +37,19 @@ def _with_links(result: dict, base_url: str) -> dict:
     return json.loads(text)
 
 
+def _with_holdings(result: dict, fulltexts: dict) -> dict:
+    """`inEPMC` as the service states it: whether it holds the record's full text today, which
+    the mirror knows from what `fullTextXML` serves (a recorded flag may be older)."""
+    ids = [result.get(k) for k in ("pmcid", "id") if result.get(k)]
+    held = [i for i in ids if is_open(fulltexts.get(str(i).upper(), b""))]
+    out = dict(result, inEPMC="Y" if held else "N")
+    if held:
+        out["fullTextIdList"] = {"fullTextId": held}
+    else:
+        out.pop("fullTextIdList", None)
+    return out
+
+
 def search(state, params: dict, malformed: bool = False) -> tuple[int, bytes, str]:
     if params.get("format", "xml") != "json":
         return 400, b'{"error": "the mirror serves format=json only"}', JSON
@@ -48,7 +62,8 @@ def search(state, params: dict, malformed: bool = False) -> tuple[int, bytes, st
         return 400, json.dumps({"errMsg": str(exc)}).encode(), JSON
     hits = sorted((e for e in state.corpus.europepmc if predicate(e.document)),
                   key=lambda e: (e.document.fields.get("FIRST_IDATE", ""), e.result.get("id", "")))
-    page = [_with_links(e.result, state.base_url) for e in hits[offset:offset + page_size]]
+    page = [_with_holdings(_with_links(e.result, state.base_url), state.fulltexts)
+            for e in hits[offset:offset + page_size]]
     if malformed and page:   # one result arrives without its id: readable, but not storable
         page[len(page) // 2] = {k: v for k, v in page[len(page) // 2].items() if k != "id"}
     next_offset = min(offset + page_size, len(hits))

@@ -92,6 +92,7 @@ class Handler(BaseHTTPRequestHandler):
             endpoint = "pmc"
         elif url.path.startswith("/europepmc/webservices/rest/") and url.path.endswith("/fullTextXML"):
             endpoint = "fulltext"
+            params = dict(params, id=url.path.split("/")[-2])     # logged: which text was asked
         if endpoint is None:
             return self._send(404, b"not found", "text/plain")
         self.state.log(endpoint, params)

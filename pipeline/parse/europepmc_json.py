@@ -74,6 +74,13 @@ def html_url(result: dict) -> str | None:
     return _free_link(result, "html")
 
 
+def holds_full_text(result: dict) -> bool | None:
+    """Whether Europe PMC said, when the record was fetched, that it holds the full text
+    (`inEPMC`); None for a record that does not say (an older or a `lite` result)."""
+    flag = result.get("inEPMC")
+    return {"Y": True, "N": False}.get(flag.strip().upper()) if isinstance(flag, str) else None
+
+
 def _free_link(result: dict, style: str) -> str | None:
     for link in (result.get("fullTextUrlList") or {}).get("fullTextUrl", []):
         if link.get("documentStyle") == style and link.get("availabilityCode") in ("F", "OA", None):

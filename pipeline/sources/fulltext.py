@@ -8,6 +8,11 @@ Where a full text comes from, first that answers:
    an HTML page keeps (headings, paragraphs, table cells) is surer than a PDF's layout;
 4. the PDF the record links to.
 
+A Europe PMC record says whether Europe PMC holds its full text (`inEPMC`); where it says no,
+the JATS request is not made: at a backfill's scale most preprints have none, and asking for each
+would cost most of the harvest. The flag is what the search said on the day of the harvest, so
+a later look at a closed record (`recheck`) asks anyway.
+
 Each line says what happened (`status`):
     read             {"format": "jats"|"html"|"pdf", "url", "sha256", "licence", "parsed"}
     not_open_access  the text is closed today; the warehouse notes it and looks again later
@@ -58,20 +63,33 @@ def _parse(fetched: Fetched, settings: Settings, pdf_parser) -> dict:
     return pdf_parser.parse(fetched.body, max_bytes=settings.pdf_max_bytes)
 
 
-def _html_link(raw: RawRecord) -> str | None:
+def _europepmc_result(raw: RawRecord) -> dict | None:
     if raw.source != "europepmc":
         return None
-    from pipeline.parse.europepmc_json import html_url
     try:
-        return html_url(json.loads(raw.payload))
-    except (ValueError, AttributeError):
+        result = json.loads(raw.payload)
+    except ValueError:
         return None
+    return result if isinstance(result, dict) else None
 
 
-def _fetch(client: FullTextClient, article: Article, raw: RawRecord) -> Fetched:
+def _html_link(raw: RawRecord) -> str | None:
+    from pipeline.parse.europepmc_json import html_url
+    result = _europepmc_result(raw)
+    return html_url(result) if result else None
+
+
+def _said_closed(raw: RawRecord) -> bool:
+    from pipeline.parse.europepmc_json import holds_full_text
+    result = _europepmc_result(raw)
+    return result is not None and holds_full_text(result) is False
+
+
+def _fetch(client: FullTextClient, article: Article, raw: RawRecord, recheck: bool = False) -> Fetched:
     closed = None
+    ask_jats = recheck or not _said_closed(raw)
     for article_id in (article.pmcid, article.preprint_id):
-        if article_id:
+        if article_id and ask_jats:
             fetched = client.jats(article_id)
             if fetched.status == "read":
                 return fetched
@@ -85,7 +103,7 @@ def _fetch(client: FullTextClient, article: Article, raw: RawRecord) -> Fetched:
 
 
 def full_text_line(client: FullTextClient, raw: RawRecord, article: Article, settings: Settings,
-                   pdf_parser) -> dict:
+                   pdf_parser, recheck: bool = False) -> dict:
     """The staged line for one record (see module docstring)."""
     from pipeline.parse.errors import PdfError
     from pipeline.parse.html_fulltext import HtmlError
@@ -93,7 +111,7 @@ def full_text_line(client: FullTextClient, raw: RawRecord, article: Article, set
 
     record_id = article.record_id
     try:
-        fetched = _fetch(client, article, raw)
+        fetched = _fetch(client, article, raw, recheck)
         if fetched.status != "read":
             return {"id": record_id, "status": fetched.status, "url": fetched.url}
         parsed = _parse(fetched, settings, pdf_parser)
@@ -113,15 +131,17 @@ def full_text_line(client: FullTextClient, raw: RawRecord, article: Article, set
         source=article.source, stage="pdf", reason=reason, payload=payload, source_id=article.source_id))}
 
 
-def stage_fulltexts(client: FullTextClient, batch: StagedBatch, settings: Settings) -> int:
-    """Fetch and parse the batch's full texts; the number of records that had one to look for."""
+def stage_fulltexts(client: FullTextClient, batch: StagedBatch, settings: Settings,
+                    recheck: bool = False) -> int:
+    """Fetch and parse the batch's full texts; the number of records that had one to look for.
+    `recheck`: the batch holds stored records due another look, whose flags may be stale."""
     if batch.fulltext_path.exists():
         return 0
     from pipeline.parse.pdf_bounded import BoundedPdfParser
 
     # One child process per batch, started on the first PDF (it loads spaCy's vocabularies).
     with BoundedPdfParser() as pdf_parser:
-        lines = [full_text_line(client, raw, article, settings, pdf_parser)
+        lines = [full_text_line(client, raw, article, settings, pdf_parser, recheck)
                  for raw, article in batch.articles() if wants_full_text(article)]
     write_atomic(batch.fulltext_path,
                  "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines))
