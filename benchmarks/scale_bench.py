@@ -115,15 +115,47 @@ def corpus_for(root: Path, size: int, days: int) -> Path:
 
 def run_stage(stage: str, env: dict, run_id: str, until: date) -> StageResult:
     started = time.monotonic()
-    result = subprocess.run([sys.executable, "-c", STAGE, stage, run_id, until.isoformat()],
-                            env=env, cwd=ROOT, capture_output=True, text=True, timeout=6 * 3600)
-    seconds = time.monotonic() - started
-    peaks = [json.loads(line.split(" ", 1)[1]) for line in result.stderr.splitlines()
+    with tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen([sys.executable, "-c", STAGE, stage, run_id, until.isoformat()],
+                                env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err, text=True)
+        worker_kib = 0
+        while proc.poll() is None:    # extraction workers may be a fork server's children, which
+            worker_kib = max(worker_kib, _descendants_peak_kib(proc.pid))   # rusage never sees
+            if time.monotonic() - started > 6 * 3600:
+                proc.kill()
+            time.sleep(0.2)
+        seconds = time.monotonic() - started
+        err.seek(0)
+        stderr = err.read()
+    peaks = [json.loads(line.split(" ", 1)[1]) for line in stderr.splitlines()
              if line.startswith("bench-peak ")]
     peak = peaks[-1] if peaks else {"own_kib": 0, "worker_kib": 0}
-    error = "" if result.returncode == 0 else result.stderr.strip().splitlines()[-1][:300]
-    return StageResult(seconds, peak["own_kib"] / 1024, peak["worker_kib"] / 1024,
-                       result.returncode == 0, error)
+    error = "" if proc.returncode == 0 else (stderr.strip().splitlines() or ["killed"])[-1][:300]
+    return StageResult(seconds, peak["own_kib"] / 1024, max(peak["worker_kib"], worker_kib) / 1024,
+                       proc.returncode == 0, error)
+
+
+def _descendants_peak_kib(root_pid: int) -> int:
+    """The largest VmHWM among `root_pid`'s descendants (not itself) right now."""
+    parents, peaks = {}, {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        parents[int(entry.name)] = int(fields.get("PPid", "0").strip() or 0)
+        peaks[int(entry.name)] = int((fields.get("VmHWM") or "0 kB").split()[0])
+    best = 0
+    for pid in parents:
+        ancestor = parents[pid]
+        while ancestor and ancestor != root_pid:
+            ancestor = parents.get(ancestor, 0)
+        if ancestor == root_pid:
+            best = max(best, peaks.get(pid, 0))
+    return best
 
 
 def warehouse_figures(warehouse: Path, run_id: str) -> tuple[float, int, int]:
