@@ -11,7 +11,8 @@ a threaded process inherits every lock as it stood at that instant, and a lock a
 held (logging, a DuckDB pool, the mirror's or Airflow's connection threads) is never released
 in the child: the pool hangs for good, as a CI run did. A threaded process starts its workers
 from a fork server instead, which imports the extractor's modules once and is itself
-single-threaded (the method Python 3.14 makes the default).
+single-threaded (the method Python 3.14 makes the default). As with any pool that does not
+fork, a script calling this from a threaded process needs the `if __name__ == "__main__":` guard.
 
 Chunks are small enough that every worker gets several (the last chunk to finish decides the
 wall time), and with `as_json=True` the workers also serialise their rows, so the parent,
