@@ -9,7 +9,7 @@ fails on becomes an error row for that record alone; the rest of its chunk is un
 Workers are forked from this process only while it runs no other thread. A child forked from
 a threaded process inherits every lock as it stood at that instant, and a lock another thread
 held (logging, a DuckDB pool, the mirror's or Airflow's connection threads) is never released
-in the child: the pool hangs for good, as a CI run did. A threaded process starts its workers
+in the child: the pool waits for good (a CI run hung in the pool test this way). A threaded process starts its workers
 from a fork server instead, which imports the extractor's modules once and is itself
 single-threaded (the method Python 3.14 makes the default). As with any pool that does not
 fork, a script calling this from a threaded process needs the `if __name__ == "__main__":` guard.
