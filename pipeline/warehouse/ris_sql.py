@@ -22,15 +22,22 @@ from pathlib import Path
 import duckdb
 
 CRLF = "chr(13) || chr(10)"
-# The characters Python's str.isspace() accepts, as an RE2 class.
-_WHITESPACE = (r"[\t\n\x{0b}\x{0c}\r\x{1c}-\x{1f} \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}"
-               r"\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]+")
+# The characters Python's str.isspace() accepts other than the space, as an RE2 class.
+_BREAKS = (r"[\t\n\x{0b}\x{0c}\r\x{1c}-\x{1f}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}"
+           r"\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]")
+_WHITESPACE = _BREAKS[:-1] + " ]+"
+# A value needs rewriting only when it has such a character, two spaces or an outer space:
+# matching is a fast scan, replacing is not (0.1 s against 0.8 s for 100k abstracts).
+_NOT_ONE_LINE = _BREAKS + "|  |^ | $"
 RECORDS_PER_BLOCK = 2000          # records joined into one string per fetch
 
 
 def _one_line(value: str) -> str:
     """SQL: the value as text on one line, NULL when that leaves nothing (`ris._one_line`)."""
-    return (f"nullif(trim(regexp_replace({value}::VARCHAR, '{_WHITESPACE}', ' ', 'g'), ' '), '')")
+    text = f"{value}::VARCHAR"
+    return (f"nullif(CASE WHEN regexp_matches({text}, '{_NOT_ONE_LINE}') "
+            f"THEN trim(regexp_replace({text}, '{_WHITESPACE}', ' ', 'g'), ' ') "
+            f"ELSE {text} END, '')")
 
 
 def _tag(tag: str, value: str) -> str:
