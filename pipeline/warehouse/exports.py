@@ -22,8 +22,9 @@ people who open them expect (a spreadsheet or a reference manager wants one file
 study sorts into the middle of it, so there is nothing to append to): they are skipped when
 their rows did not change, and otherwise written whole but cheaply: the CSV and XLSX cells and
 the RIS records rendered by DuckDB (`sheet_sql.py`, `ris_sql.py`), so memory does not grow
-with them. Each file is written under a temporary name and renamed over the old one, so a reader never sees a half-written file; the manifest is written
-last, so a publish killed halfway is finished by the next one. The atomic, consistent view of
+with them. Each file is written under a temporary name and renamed over the old one, so a
+reader never sees a half-written file; the manifest is written last, so a publish killed
+halfway is finished by the next one. The atomic, consistent view of
 all tables at once is the DuckDB snapshot (`publish.py`); the Parquet folder may mix two nights'
 partitions for the moment the renames take.
 """

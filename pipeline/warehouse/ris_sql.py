@@ -46,7 +46,8 @@ def _tag(tag: str, value: str) -> str:
 
 def _tags(tag: str, values: str) -> str:
     """SQL: one line per non-empty element of a list, joined; NULL when none is left."""
-    lines = f"list_filter(list_transform({values}, lambda v: {_tag(tag, 'v')}), lambda l: l IS NOT NULL)"
+    lines = (f"list_filter(list_transform({values}, lambda v: {_tag(tag, 'v')}), "
+             "lambda l: l IS NOT NULL)")
     return f"nullif(array_to_string({lines}, {CRLF}), '')"
 
 
