@@ -33,7 +33,9 @@ DOCS_SITE = "litmine_docs"
 
 def ephemeral_context(docs_dir: Path) -> "EphemeralDataContext":
     """An in-memory GX context with one filesystem Data Docs site at `docs_dir`."""
-    import great_expectations as gx
+    from pipeline.validate.gx_import import import_gx
+
+    gx = import_gx()
     from great_expectations.data_context.types.base import (
         DataContextConfig,
         InMemoryStoreBackendDefaults,

@@ -168,8 +168,9 @@ class _RowValidator:
     """Great Expectations over pandas frames of changed rows; GX is imported on first use."""
 
     def __init__(self, settings: Settings, run_id: str, started: datetime, parameters: dict):
-        import great_expectations as gx
+        from pipeline.validate.gx_import import import_gx
 
+        gx = import_gx()
         self.gx, self.parameters, self.run_id, self.started = gx, parameters, run_id, started
         self.context = ephemeral_context(Path(settings.docs_dir))
         self.datasource = self.context.data_sources.add_pandas("litmine_warehouse")

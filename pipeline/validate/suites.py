@@ -108,7 +108,9 @@ def read_suite_document(path: Path) -> dict:
 def load_suite(path: Path, level: str | None = None) -> "ExpectationSuite":
     """A GX ExpectationSuite from `path`, with every expectation in the file or an error; with
     `level`, only the expectations of that level (all are still built, so any error shows)."""
-    import great_expectations as gx
+    from pipeline.validate.gx_import import import_gx
+
+    gx = import_gx()
     from great_expectations.expectations.expectation_configuration import (
         ExpectationConfiguration,
     )

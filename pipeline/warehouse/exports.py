@@ -20,10 +20,11 @@ stays near the span of years (tens) instead of growing by one small file every n
 is what analysts filter a review on. The spreadsheet and RIS files stay single files, as the
 people who open them expect (a spreadsheet or a reference manager wants one file, and a new
 study sorts into the middle of it, so there is nothing to append to): they are skipped when
-their rows did not change, and otherwise written whole but cheaply: the CSV and XLSX cells
-rendered by DuckDB (`sheet_sql.py`), the RIS streamed, so memory does not grow with them. Each file is written under a temporary name and
-renamed over the old one, so a reader never sees a half-written file; the manifest is written
-last, so a publish killed halfway is finished by the next one. The atomic, consistent view of
+their rows did not change, and otherwise written whole but cheaply: the CSV and XLSX cells and
+the RIS records rendered by DuckDB (`sheet_sql.py`, `ris_sql.py`), so memory does not grow
+with them. Each file is written under a temporary name and renamed over the old one, so a
+reader never sees a half-written file; the manifest is written last, so a publish killed
+halfway is finished by the next one. The atomic, consistent view of
 all tables at once is the DuckDB snapshot (`publish.py`); the Parquet folder may mix two nights'
 partitions for the moment the renames take.
 """
@@ -40,7 +41,7 @@ import duckdb
 
 from pipeline.config import Settings
 from pipeline.warehouse.materialise import inputs_fingerprint, mart_relation
-from pipeline.warehouse.ris import to_ris
+from pipeline.warehouse.ris_sql import write_ris_table
 from pipeline.warehouse.sheet_sql import write_csv_query, write_xlsx_query
 
 # The evidence table's columns in the spreadsheet exports, in reading order.
@@ -53,7 +54,6 @@ EVIDENCE_COLUMNS = ["study", "design", "patients", "targets", "guidance", "follo
 PARTITION_COLUMN = "year"
 NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"    # Hive's (and DuckDB's) name for a NULL key
 MANIFEST = ".litmine-exports.json"
-FETCH_ROWS = 5000                                # rows per fetch when streaming a file out
 _INCLUDED = "_litmine_included"                  # temp table: the included records, read once
 
 
@@ -179,16 +179,6 @@ INCLUDED_SQL = """
     ORDER BY s.design_rank, s.year DESC NULLS LAST, s.first_author, s.article_id"""
 
 
-def _stream(con: duckdb.DuckDBPyConnection, sql: str, as_dicts: bool = False):
-    """The rows of `sql`, fetched FETCH_ROWS at a time (on `con` itself: a cursor is another
-    connection and would not see the materialised marts, which are temporary tables)."""
-    cursor = con.execute(sql)
-    names = [d[0] for d in cursor.description]
-    while batch := cursor.fetchmany(FETCH_ROWS):
-        for row in batch:
-            yield dict(zip(names, row)) if as_dicts else row
-
-
 def _fingerprint(con: duckdb.DuckDBPyConnection, sql: str) -> list:
     n, total = con.execute(f"SELECT count(*), coalesce(sum(hash(r)::HUGEINT), 0)::VARCHAR "
                            f"FROM ({sql}) AS r").fetchone()
@@ -225,23 +215,12 @@ def refresh_evidence(con: duckdb.DuckDBPyConnection, directory: Path,
         try:
             fingerprints["included"] = _fingerprint(con, f"SELECT * FROM {_INCLUDED}")
             if known.get("included") != fingerprints["included"] or not ris_path.is_file():
-                _write_ris(con, ris_path)
+                write_ris_table(con, ris_path, _INCLUDED)
                 result.rewritten.append(ris_path)
         finally:
             con.execute(f"DROP TABLE IF EXISTS {_INCLUDED}")
     _save_manifest(directory, {**_load_manifest(directory), "evidence": fingerprints})
     return result
-
-
-def _write_ris(con: duckdb.DuckDBPyConnection, target: Path) -> None:
-    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="") as out:
-            for text in to_ris(_stream(con, f"SELECT * FROM {_INCLUDED}", as_dicts=True)):
-                out.write(text)
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def export_evidence(con: duckdb.DuckDBPyConnection, directory: Path) -> list[Path]:

@@ -6,6 +6,8 @@ journal, doi, pmid, urls, design, target groups, abstract): one `TY  - JOUR` ...
 per record, with PubMed, DOI and full-text links as UR lines; a generator, so 100k records are
 streamed to the file instead of held as one string. Why by hand: RIS is a line format of two-letter
 tags; a tag per line, values on one line (newlines in a title would start a bogus tag).
+The nightly export renders the same bytes in DuckDB (`ris_sql.py`); this is the reference its
+tests compare it with.
 """
 
 from __future__ import annotations

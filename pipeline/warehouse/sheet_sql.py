@@ -6,8 +6,9 @@ rows of `sql` as the same files `spreadsheets.write_csv` / `write_xlsx` make fro
 
 Why: at 100k records the evidence table is ~50k rows by 28 columns; turning 1.4M values into
 CSV fields or XML cells one Python call at a time took seconds on every night the table changed.
-DuckDB renders them column-wise, in parallel: the CSV is a `COPY`, and each XLSX row arrives as
-one string whose only Python work is its row number. The rules are the ones of
+DuckDB renders them column-wise, in parallel: the CSV is a `COPY`; the XLSX rows, numbered, and
+the links are rendered into a temporary table and fetched a few thousand elements at a time, so
+Python only joins strings and hands them to zlib. The rules are the ones of
 `spreadsheets.py` (see its docstring): numbers stay numbers, booleans read yes/no, lists are
 joined with "; ", text that a spreadsheet would run as a formula gets a leading apostrophe in
 CSV, XLSX text is an inline string with XML's forbidden control characters removed.
@@ -18,16 +19,20 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import Iterator
 
 import duckdb
 
-from pipeline.warehouse.spreadsheets import FORMULA_START, _atomic, _column, write_book
+from pipeline.warehouse.spreadsheets import FORMULA_START, _atomic, _column, write_package
 
 _NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
             "UINTEGER", "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE", "DECIMAL")
+_SHEET = "_litmine_sheet"   # temp table: the rendered rows of the sheet being written
+ROWS_PER_BLOCK = 2000      # <row> (or link) elements fetched and written at once
 _ROW = "\x01"          # stands for the row number in rendered cells: never left in cleaned text
-# XML 1.0 forbids these control characters (tab, LF and CR are allowed); translate() drops them.
-_FORBIDDEN = "chr(0) || " + " || ".join(f"chr({c})" for c in range(1, 32) if c not in (9, 10, 13))
+# XML 1.0 forbids these control characters (tab, LF and CR are allowed); they are dropped.
+# (A regexp, not translate(): five times faster on text that has none, i.e. nearly all.)
+_FORBIDDEN = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"
 
 
 def _columns(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple[str, str]]:
@@ -93,7 +98,7 @@ def _xml_cell(column: str, kind: str, letter: str) -> str:
                 f"WHEN {column}::DOUBLE != {column}::DOUBLE OR isnan({column}::DOUBLE) "
                 f"THEN '{ref} t=\"inlineStr\"><is><t xml:space=\"preserve\">nan</t></is></c>' "
                 f"ELSE '{ref}><v>' || {column}::VARCHAR || '</v></c>' END")
-    text = (f"replace(replace(replace(translate({_text(column, kind)}, {_FORBIDDEN}, ''), "
+    text = (f"replace(replace(replace(regexp_replace({_text(column, kind)}, '{_FORBIDDEN}', '', 'g'), "
             f"'&', '&amp;'), '<', '&lt;'), '>', '&gt;')")
     empty = f"{column} IS NULL" + ("" if kind == "list" else f" OR {column}::VARCHAR = ''")
     return (f"CASE WHEN {empty} THEN '' ELSE '{ref} t=\"inlineStr\"><is><t xml:space=\"preserve\">'"
@@ -108,19 +113,54 @@ def write_xlsx_query(con: duckdb.DuckDBPyConnection, path: Path, sql: str,
     cells = " || ".join(_xml_cell(_quote(name), _kind(kind), _column(c))
                         for c, (name, kind) in enumerate(columns)) or "''"
     url_columns = [c for c, name in enumerate(header) if name.endswith("_url")]
-    urls = "".join(f", {_quote(header[c])}::VARCHAR" for c in url_columns)
+    urls = "".join(f", {_quote(header[c])}::VARCHAR AS url_{c}" for c in url_columns)
     # A long render would draw DuckDB's progress bar into the night's log.
     (bar,) = con.execute("SELECT current_setting('enable_progress_bar')").fetchone()
     con.execute("SET enable_progress_bar = false")
+    # The rendered rows in a temporary table: its rowid is the row's place in `sql`.
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {_SHEET} AS SELECT {cells} AS cells{urls} "
+                f"FROM ({sql})")
     try:
-        cursor = con.execute(f"SELECT {cells}{urls} FROM ({sql})")
-
-        def rendered():
-            r = 1
-            while batch := cursor.fetchmany(5000):
-                for row in batch:
-                    r += 1
-                    yield row[0].replace(_ROW, str(r)), list(zip(url_columns, row[1:]))
-        return write_book(path, header, rendered(), sheet)
+        return write_package(path, header, _blocks(con, _rows_sql()),
+                             lambda: _blocks(con, _links_sql(url_columns, "hyperlink")),
+                             lambda: _blocks(con, _links_sql(url_columns, "relationship")),
+                             sheet)
     finally:
+        con.execute(f"DROP TABLE IF EXISTS {_SHEET}")
         con.execute(f"SET enable_progress_bar = {'true' if bar else 'false'}")
+
+
+def _blocks(con: duckdb.DuckDBPyConnection, sql: str) -> Iterator[str]:
+    """The XML of `sql` (columns `position`, `xml`) in order, ROWS_PER_BLOCK elements a string."""
+    cursor = con.execute(f"SELECT xml FROM ({sql}) ORDER BY position")
+    while rows := cursor.fetchmany(ROWS_PER_BLOCK):
+        yield "".join([xml for (xml,) in rows])
+
+
+def _rows_sql() -> str:
+    """Each `<row>` of the sheet; data rows start at row 2, under the header."""
+    row = "(rowid + 2)::VARCHAR"
+    return (f"SELECT rowid AS position, '<row r=\"' || {row} || '\">' || "
+            f"replace(cells, '{_ROW}', {row}) || '</row>' AS xml FROM {_SHEET}")
+
+
+def _links_sql(url_columns: list[int], element: str) -> str:
+    """The `<hyperlink>` (in the sheet) or `<Relationship>` (in its rels file) of each http(s)
+    URL cell, numbered rId1, rId2, ... by row, then column, as `spreadsheets.write_book` does."""
+    if not url_columns:
+        return "SELECT 0 AS position, '' AS xml WHERE false"
+    cells = " UNION ALL ".join(
+        f"SELECT rowid AS r, {c} AS c, '{_column(c)}' AS letter, url_{c} AS url FROM {_SHEET} "
+        f"WHERE starts_with(url_{c}, 'https://') OR starts_with(url_{c}, 'http://')"
+        for c in url_columns)
+    if element == "hyperlink":
+        xml = ("'<hyperlink ref=\"' || letter || (r + 2)::VARCHAR || '\" r:id=\"rId' || "
+               "link::VARCHAR || '\"/>'")
+    else:
+        target = ("replace(replace(replace(replace(url, '&', '&amp;'), '<', '&lt;'), "
+                  "'>', '&gt;'), '\"', '&quot;')")
+        xml = ("'<Relationship Id=\"rId' || link::VARCHAR || '\" Type=\"http://schemas."
+               "openxmlformats.org/officeDocument/2006/relationships/hyperlink\" Target=\"' || "
+               f"{target} || '\" TargetMode=\"External\"/>'")
+    return (f"SELECT link AS position, {xml} AS xml FROM "
+            f"(SELECT *, row_number() OVER (ORDER BY r, c) AS link FROM ({cells}))")

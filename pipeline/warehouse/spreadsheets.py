@@ -18,11 +18,10 @@ import csv
 import io
 import os
 import re
-import shutil
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable, Iterator
 from xml.sax.saxutils import escape
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -122,13 +121,56 @@ def write_xlsx(path: Path, header: list[str], rows: Iterable[list], sheet: str =
     return write_book(path, header, rendered(), sheet)
 
 
+def _hyperlink(ref: str, link: int) -> str:
+    return f'<hyperlink ref="{ref}" r:id="rId{link}"/>'
+
+
+def _relationship(link: int, url: str) -> str:
+    return (f'<Relationship Id="rId{link}" Type="http://schemas.openxmlformats.org/'
+            f'officeDocument/2006/relationships/hyperlink" '
+            f'Target="{escape(url, {chr(34): "&quot;"})}" TargetMode="External"/>')
+
+
+def is_link(url) -> bool:
+    """Whether a *_url cell becomes a clickable link: an http(s) URL."""
+    return isinstance(url, str) and url.startswith(("https://", "http://"))
+
+
 def write_book(path: Path, header: list[str], rendered: Iterable[tuple[str, list]],
                sheet: str = "Sheet1") -> Path:
     """The workbook from rows already rendered as cell XML: each item of `rendered` is the
     `<c>` elements of one data row (row 2, 3, ...) and its [(column index, url)] candidates
-    for links (kept when they are http(s) URLs). The sheet XML goes straight into the zip
-    entry and the links collect in temporary files, so memory stays flat whatever the number
-    of rows (Excel's own limit is 1,048,576)."""
+    for links (kept when they are http(s) URLs). The links collect in temporary files, so
+    memory stays flat whatever the number of rows (Excel's own limit is 1,048,576)."""
+    letters = [_column(c) for c in range(len(header))]
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as hyperlinks, \
+            tempfile.TemporaryFile("w+", encoding="utf-8") as relationships:
+        def rows():
+            links = 0
+            for r, (cells, candidates) in enumerate(rendered, start=2):
+                yield f'<row r="{r}">{cells}</row>'
+                for c, url in candidates:
+                    if is_link(url):
+                        links += 1
+                        hyperlinks.write(_hyperlink(f"{letters[c]}{r}", links))
+                        relationships.write(_relationship(links, url))
+        return write_package(path, header, rows(), lambda: _spooled(hyperlinks),
+                             lambda: _spooled(relationships), sheet)
+
+
+def _spooled(spool) -> Iterator[str]:
+    spool.seek(0)
+    while block := spool.read(1 << 20):
+        yield block
+
+
+def write_package(path: Path, header: list[str], rows: Iterable[str],
+                  hyperlinks: Callable[[], Iterable[str]],
+                  relationships: Callable[[], Iterable[str]], sheet: str = "Sheet1") -> Path:
+    """The workbook's zip, atomically: `rows` is the sheet's `<row>` elements after the header
+    (any blocks of them), `hyperlinks()` and `relationships()` give the `<hyperlink>` and
+    `<Relationship>` elements of its links once the rows are written. The sheet XML goes
+    straight into the zip entry, so nothing is held whole in memory."""
     path, tmp = _atomic(path)
     letters = [_column(c) for c in range(len(header))]
     workbook = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -138,14 +180,11 @@ def write_book(path: Path, header: list[str], rendered: Iterable[tuple[str, list
     try:
         # Level 1: a sheet of 50k rows compresses ~3x faster than at the default level, and
         # its repetitive XML still shrinks about as much.
-        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as book, \
-                tempfile.TemporaryFile("w+", encoding="utf-8") as hyperlinks, \
-                tempfile.TemporaryFile("w+", encoding="utf-8") as relationships:
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as book:
             book.writestr("[Content_Types].xml", _CONTENT_TYPES)
             book.writestr("_rels/.rels", _RELS)
             book.writestr("xl/workbook.xml", workbook)
             book.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
-            links = 0
             with book.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as raw, \
                     io.TextIOWrapper(raw, encoding="utf-8") as out:
                 out.write('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -155,35 +194,23 @@ def write_book(path: Path, header: list[str], rendered: Iterable[tuple[str, list
                           'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews><sheetData>')
                 titles = "".join(_cell(f"{letters[c]}1", v) for c, v in enumerate(header))
                 out.write(f'<row r="1">{titles}</row>')
-                for r, (cells, candidates) in enumerate(rendered, start=2):
-                    out.write(f'<row r="{r}">{cells}</row>')
-                    for c, url in candidates:
-                        if isinstance(url, str) and url.startswith(("https://", "http://")):
-                            links += 1
-                            hyperlinks.write(f'<hyperlink ref="{letters[c]}{r}" r:id="rId{links}"/>')
-                            relationships.write(
-                                f'<Relationship Id="rId{links}" Type="http://schemas.openxmlformats.org/'
-                                f'officeDocument/2006/relationships/hyperlink" '
-                                f'Target="{escape(url, {chr(34): "&quot;"})}" TargetMode="External"/>')
+                out.writelines(rows)
                 out.write("</sheetData>")
-                if links:
-                    out.write("<hyperlinks>")
-                    _append(hyperlinks, out)
-                    out.write("</hyperlinks>")
-                out.write("</worksheet>")
+                links = False
+                for block in hyperlinks():
+                    if not links:
+                        out.write("<hyperlinks>")
+                        links = True
+                    out.write(block)
+                out.write("</hyperlinks></worksheet>" if links else "</worksheet>")
             if links:
                 with book.open("xl/worksheets/_rels/sheet1.xml.rels", "w") as raw, \
                         io.TextIOWrapper(raw, encoding="utf-8") as out:
                     out.write('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                               '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">')
-                    _append(relationships, out)
+                    out.writelines(relationships())
                     out.write("</Relationships>")
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
     return path
-
-
-def _append(spool, out) -> None:
-    spool.seek(0)
-    shutil.copyfileobj(spool, out)

@@ -64,6 +64,10 @@ extraction_values AS (
                to_json(indication)::VARCHAR              AS indication,
                to_json(adverse_events)::VARCHAR          AS adverse_events
         FROM core.extractions
+        -- Only works the last run extracted can have a change by it: their whole history, and
+        -- not the rest of the warehouse's, is unpivoted and compared.
+        WHERE article_id IN (SELECT e.article_id FROM core.extractions AS e
+                             JOIN last_run AS l ON e.run_id = l.run_id)
     )
     -- INCLUDE NULLS: a value that appears or disappears is a change too.
     UNPIVOT INCLUDE NULLS (value FOR field IN (
