@@ -33,8 +33,8 @@ from __future__ import annotations
 import re
 
 from pipeline.lexicon.durations import DAY_N, DURATION, NUMBER_IN, ORDINAL_DURATION, unit_days
-from pipeline.lexicon.numbers import parse_number
-from pipeline.lexicon.patterns import compile_cue
+from pipeline.lexicon.numbers import number_starts, parse_number
+from pipeline.lexicon.patterns import compile_cue, finditer_at
 
 from .evidence import FieldResult, evidence_at
 
@@ -84,7 +84,7 @@ class FollowUpRules:
         lower = text.lower()
         if not any(map(lower.__contains__, ("hour", "hr", "day", "d ", "week", "wk", "month", "mo", "year", "yr", "y "))):
             return out
-        for m in DURATION.finditer(text):
+        for m in finditer_at(DURATION, text, number_starts(text)):   # a duration opens with a number
             unit = m.group("unit")
             if unit.lower() in ("h", "d", "y") and not _SPACE_OR_HYPHEN.match(text[m.end("nums"):m.start("unit")] or " "):
                 pass
