@@ -16,6 +16,7 @@ except for a few letters such as "İ"); callers fall back to the plain scan othe
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 try:                                    # Python >= 3.11
     from re import _constants as _sc
@@ -30,22 +31,37 @@ MIN_OPENING, MAX_OPENING = 3, 40
 
 def _opening(items) -> set[str] | None:
     """Lower-cased literals one of which every match of the parsed sequence begins with; None
-    when that cannot be told (a class, an optional or repeated start, a non-ASCII letter)."""
-    run: list[str] = []
+    when that cannot be told (a wide class, an optional or repeated start, a non-ASCII letter)."""
+    heads = {""}
     for op, av in items:
         if op is _sc.LITERAL and av < 128:
-            run.append(chr(av).lower())
+            heads = {h + chr(av).lower() for h in heads}
             continue
-        if run:
-            # sre factors a common prefix out of an alternation ("did|does" -> "d(?:id|oes)"):
-            # a group right after the literals carries them on
-            sub = _group_opening(op, av)
-            prefix = "".join(run)
-            return {prefix + s for s in sub} if sub else {prefix}
-        if op in _ZERO_WIDTH:
-            continue                      # "\b", look-arounds: what follows opens the match
-        return _group_opening(op, av)
-    return {"".join(run)} if run else None
+        letters = _small_class(op, av)
+        if letters:                        # "[ck]ryo": "cryo" or "kryo"
+            heads = {h + c for h in heads for c in letters}
+            continue
+        if heads == {""} and op in _ZERO_WIDTH:
+            continue                       # "\b", look-arounds: what follows opens the match
+        # a group carries the literals on (sre factors a common prefix out of an alternation:
+        # "did|does" -> "d(?:id|oes)"); what follows it is not added, its openings vary in length
+        sub = _group_opening(op, av)
+        if sub:
+            return {h + s for h in heads for s in sub}
+        break
+    return None if heads == {""} else heads
+
+
+def _small_class(op, av) -> set[str] | None:
+    """The letters of a class of at most four ASCII literals ("[ck]"), lower-cased."""
+    if op is not _sc.IN or len(av) > 4:
+        return None
+    out = set()
+    for kind, value in av:
+        if kind is not _sc.LITERAL or value >= 128:
+            return None
+        out.add(chr(value).lower())
+    return out
 
 
 def _group_opening(op, av) -> set[str] | None:
@@ -102,11 +118,11 @@ def matches_at(regex: re.Pattern, text: str, starts: list[int]):
                 pos = m.end()
 
 
-def first_match_at(regex: re.Pattern, text: str, starts: list[int]) -> re.Match | None:
-    """`regex.search(text)` when every match begins at one of `starts`."""
+def first_match_at(regex: re.Pattern, text: str, starts: list[int], pos: int = 0) -> re.Match | None:
+    """`regex.search(text, pos)` when every match begins at one of `starts` (ascending)."""
     match = regex.match
-    for start in starts:
-        m = match(text, start)
+    for i in range(bisect_left(starts, pos) if pos else 0, len(starts)):
+        m = match(text, starts[i])
         if m is not None:
             return m
     return None

@@ -27,7 +27,7 @@ from .anchors import first_match_at, literal_starts, matches_at, opening_literal
 
 class KeyedAlternation:
     def __init__(self, parts: list[tuple[tuple[str, ...], str]], flags: int = re.I):
-        self.parts = [(tuple(k.lower() for k in keys), re.compile(pattern, flags)) for keys, pattern in parts]
+        self.parts = [(tuple(k.lower() for k in keys), _opening_cue(pattern, flags)) for keys, pattern in parts]
 
     def finditer(self, text: str, lower: str | None = None) -> list[re.Match]:
         lower = text.lower() if lower is None else lower
@@ -51,6 +51,14 @@ class KeyedAlternation:
 
 def keyed_alternation(parts: list[tuple[tuple[str, ...], str]], flags: int = re.I) -> KeyedAlternation:
     return KeyedAlternation(parts, flags)
+
+
+def _opening_cue(pattern: str, flags: int) -> "Cue | re.Pattern":
+    """The pattern compiled as it is, tried only where its opening literals occur when it has
+    them (no key check: the caller checks its own keys)."""
+    regex = re.compile(pattern, flags)
+    opening = opening_literals(_parsed(pattern, flags))
+    return regex if opening is None else Cue(regex, [], opening)
 
 
 try:                                    # Python >= 3.11
@@ -362,20 +370,24 @@ class CueAlternation:
             regex = re.compile(first_char_guard(alt, flags, parsed), flags)
             if regex.match(""):
                 raise ValueError(f"a cue must not match the empty string: {alt!r}")
-            self.parts.append((tuple(tuple(keys) for keys in required_key_sets(alt, flags, parsed=parsed)), regex))
+            self.parts.append((tuple(tuple(keys) for keys in required_key_sets(alt, flags, parsed=parsed)), regex,
+                               opening_literals(parsed)))
         self.pattern = "|".join(f"({alt})" for alt in alternatives)
 
     def finditer(self, text: str):
         low = lowered(text)
-        alts = [(i, regex) for i, (key_sets, regex) in enumerate(self.parts) if _meets(low, key_sets)]
-        upcoming = [regex.search(text) for _, regex in alts]
+        same_offsets = len(low) == len(text)
+        alts = [(i, regex, literal_starts(low, opening) if opening and same_offsets else None)
+                for i, (key_sets, regex, opening) in enumerate(self.parts) if _meets(low, key_sets)]
+        upcoming = [regex.search(text) if starts is None else first_match_at(regex, text, starts)
+                    for _, regex, starts in alts]
         pos = 0
         while True:
             best = -1
-            for j, (_, regex) in enumerate(alts):
+            for j, (_, regex, starts) in enumerate(alts):
                 m = upcoming[j]
                 if m is not None and m.start() < pos:
-                    m = upcoming[j] = regex.search(text, pos)
+                    m = upcoming[j] = regex.search(text, pos) if starts is None else first_match_at(regex, text, starts, pos)
                 if m is not None and (best < 0 or m.start() < upcoming[best].start()):
                     best = j
             if best < 0:

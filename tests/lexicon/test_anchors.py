@@ -42,7 +42,6 @@ def test_the_words_a_match_opens_with_are_read_from_the_pattern():
     assert _opening(r"(?<![\w.])cryo(?:neurolysis|ablation)") == ("cryoablation", "cryoneurolysis")
     assert set(_opening(r"\b(?:did|does)\s+not")) == {"did", "does"}     # sre makes it "d(?:id|oes)"
     assert _opening(r"(?:very\s+)?large") is None         # an optional start opens with anything
-    assert _opening(r"[ck]ryo\w*") is None                 # a class is no literal
     assert _opening(r"\bno\s+pain|\bnot\s+reduced") is None   # "no" is too short to be worth it
     assert _opening(r"foo|\w+bar") is None                 # one branch opens with anything
     assert _opening(r"pain|painful") == ("pain",)          # "painful" begins where "pain" does
@@ -87,3 +86,8 @@ def test_number_starts_are_not_guessed_where_offsets_or_words_shift():
     assert number_starts("İntercostal block in 3 patients") is None   # "İ" lower-cases to two characters
     assert number_starts("Sixty patients and 4 dogs") == [0, 19]
     assert number_starts("ſix weeks") == [0]                   # re.I reads "ſ" as "s"
+
+
+def test_a_small_class_opens_with_each_of_its_letters():
+    assert set(_opening(r"\b(?:[ck]ryo[\w-]*|freez\w*)")) == {"cryo", "kryo", "freez"}
+    assert _opening(r"[a-z]ryo") is None                   # a wide class: anything
