@@ -24,6 +24,7 @@ except ImportError:                     # pragma: no cover
     import sre_constants as _sc
 
 _ZERO_WIDTH = (_sc.AT, _sc.ASSERT, _sc.ASSERT_NOT)
+_REPEATS = (_sc.MAX_REPEAT, _sc.MIN_REPEAT)
 # An opening literal shorter than this occurs too often to spare the scan ("in", "on"); more
 # literals than MAX_OPENING cost more to look for than the scan they would spare.
 MIN_OPENING, MAX_OPENING = 3, 40
@@ -33,7 +34,11 @@ def _opening(items) -> set[str] | None:
     """Lower-cased literals one of which every match of the parsed sequence begins with; None
     when that cannot be told (a wide class, an optional or repeated start, a non-ASCII letter)."""
     heads = {""}
-    for op, av in items:
+    for i, (op, av) in enumerate(items):
+        if heads == {""} and op in _REPEATS and av[0] == 0 and av[1] == 1:
+            # an optional start ("(?:under\s+)?direct"): its openings or those of what follows
+            first, rest = _opening(list(av[2])), _opening(items[i + 1:])
+            return first | rest if first and rest else None
         if op is _sc.LITERAL and av < 128:
             heads = {h + chr(av).lower() for h in heads}
             continue

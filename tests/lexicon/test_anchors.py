@@ -41,7 +41,9 @@ def test_the_words_a_match_opens_with_are_read_from_the_pattern():
     assert set(_opening(r"\b(?:rats?|mice|animal\s+models?)\b")) == {"rat", "mice", "animal"}
     assert _opening(r"(?<![\w.])cryo(?:neurolysis|ablation)") == ("cryoablation", "cryoneurolysis")
     assert set(_opening(r"\b(?:did|does)\s+not")) == {"did", "does"}     # sre makes it "d(?:id|oes)"
-    assert _opening(r"(?:very\s+)?large") is None         # an optional start opens with anything
+    assert set(_opening(r"(?:very\s+)?large")) == {"very", "large"}   # an optional start, or what follows
+    assert _opening(r"(?:very\s+)*large") is None         # a repeated start: too many to tell
+    assert _opening(r"(?:a\s+)?review") is None           # "a" is too short to be worth it
     assert _opening(r"\bno\s+pain|\bnot\s+reduced") is None   # "no" is too short to be worth it
     assert _opening(r"foo|\w+bar") is None                 # one branch opens with anything
     assert _opening(r"pain|painful") == ("pain",)          # "painful" begins where "pain" does
