@@ -80,12 +80,18 @@ class Context:
             self._abbr[src] = [(a.start_char, a.end_char, a.text, a._.long_form.text)
                                for a in (d._.abbreviations if Doc.has_extension("abbreviations") else []) or []]
 
-    def has_any(self, keys: list[str]) -> bool:
-        """Cheap pre-check: does any key occur in the text (all-caps keys case-sensitively)?"""
+    @property
+    def lower(self) -> str:
+        """Every text of the record (title, abstract, full-text sections) lower-cased, once: a
+        word absent from it is absent from every sentence."""
         if self._lower is None:
             self._lower = self.all_text.lower()
+        return self._lower
+
+    def has_any(self, keys: list[str]) -> bool:
+        """Cheap pre-check: does any key occur in the text (all-caps keys case-sensitively)?"""
         upper, lower = _split_keys(tuple(keys))
-        return any(map(self._lower.__contains__, lower)) or any(map(self.all_text.__contains__, upper))
+        return any(map(self.lower.__contains__, lower)) or any(map(self.all_text.__contains__, upper))
 
     def find(self, rx: re.Pattern):
         """Matches of `rx` over each source text, as (sentence, match); one search per source
