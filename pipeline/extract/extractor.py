@@ -26,6 +26,8 @@ from typing import Iterable, Iterator
 
 from spacy.tokens import Doc
 
+from pipeline.lexicon.patterns import Cue
+
 from . import (adverse_events, design, follow_up, guidance, indication, outcome, relevance,
                sample_size, targets)
 from .calibration import deciding, load_calibration
@@ -74,6 +76,7 @@ class Context:
         self.cache: dict = {}      # per-record values shared by field rules
         self.all_text = self.text if not full_docs else "\n".join([self.text] + [d._.source_text or d.text for _, d in full_docs])
         self._lower = None
+        self._lacking: dict = {}
         self._hits: dict = {}
         self._abbr = {}
         for src, d in self.docs.items():
@@ -87,6 +90,19 @@ class Context:
         if self._lower is None:
             self._lower = self.all_text.lower()
         return self._lower
+
+    def lacks(self, cue) -> bool:
+        """Does `cue` need a literal that no text of the record holds (its required-literal
+        check fails on the whole record)? Then it matches in none of the record's sentences: a
+        sentence, lower-cased, is part of the record lower-cased. Once per cue and record."""
+        found = self._lacking.get(cue)
+        if found is None:
+            found = self._lacking[cue] = isinstance(cue, Cue) and cue.absent(self.all_text)
+        return found
+
+    def search(self, cue, text: str):
+        """`cue.search(text)` for a sentence (or part of one) of this record."""
+        return None if self.lacks(cue) else cue.search(text)
 
     def has_any(self, keys: list[str]) -> bool:
         """Cheap pre-check: does any key occur in the text (all-caps keys case-sensitively)?"""

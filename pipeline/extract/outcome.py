@@ -83,11 +83,11 @@ SCALES = [("womac", compile_cue(r"\bWOMAC\b", 0)), ("nrs", compile_cue(r"\bNRS\b
 
 
 class OutcomeRules:
-    def usable(self, sentence) -> bool:
+    def usable(self, ctx, sentence) -> bool:
         t = sentence.text
-        if AIM.search(t) or FUTURE.search(t) or t.endswith("?"):
+        if ctx.search(AIM, t) or ctx.search(FUTURE, t) or t.endswith("?"):
             return False
-        if SAFETY.search(t) and not EFFICACY_MEASURE.search(t):
+        if ctx.search(SAFETY, t) and not EFFICACY_MEASURE.search(t):
             return False
         return True
 
@@ -104,14 +104,14 @@ class OutcomeRules:
             conclusions = [s for s in body if CONCLUDING.search(s.text)] + body[-1:]
             results = body
             rest = [s for s in sents if s.source is not None]
-        tiers = [("primary", [s for s in sents if PRIMARY.search(s.text) and s.section != "background"], 0.85),
+        tiers = [("primary", [s for s in sents if ctx.search(PRIMARY, s.text) and s.section != "background"], 0.85),
                  ("conclusion", conclusions, 0.8), ("results", results, 0.7), ("other", rest, 0.55)]
         intervention = intervention_pattern(ctx.title, PROCEDURE_WORDS)
         comparative_study = bool(COMPARATIVE_STUDY.search(ctx.text))
         for name, pool, conf in tiers:
             found = []
             for s in pool:
-                if not self.usable(s):
+                if not self.usable(ctx, s):
                     continue
                 d = clause_direction(s.text, intervention, comparative_study)
                 if d:

@@ -89,11 +89,11 @@ def _is_year_or_age(sentence_text: str, end: int) -> bool:
 
 
 class SampleSizeRules:
-    def candidates(self, sentence) -> list[Candidate]:
+    def candidates(self, sentence, ctx) -> list[Candidate]:
         text = sentence.text
         out: list[Candidate] = []
         lower = text.lower()
-        if sentence.section == "title" or not any(map(lower.__contains__, _KEYS)) or BACKGROUND_WORDS.search(text):
+        if sentence.section == "title" or not any(map(lower.__contains__, _KEYS)) or ctx.search(BACKGROUND_WORDS, text):
             return out
         spans = []
         starts = number_starts(text)     # the count patterns open with a number: tried only there
@@ -154,7 +154,7 @@ class SampleSizeRules:
                 out.append(Candidate(int(value), evidence_at(sentence, m.start(), m.end(), "sample_size.reported_cases", 0.85), True))
         for m in (N_AFTER.finditer(text) if "=" in text else ()):
             out.append(Candidate(int(m.group("num")), evidence_at(sentence, m.start(), m.end(), "sample_size.n_equals", 0.8), True))
-        if not counts and RANDOMISATION.search(text):
+        if not counts and ctx.search(RANDOMISATION, text):
             ns = [(m, int(m.group("num"))) for m in N_EQUALS.finditer(text)]
             if len(ns) >= 2:
                 s, e = ns[0][0].start(), ns[-1][0].end()
@@ -166,7 +166,7 @@ class SampleSizeRules:
     def raw(self, ctx) -> FieldResult:
         """The best count before the design is known (the design fallback uses it)."""
         result = FieldResult()
-        cands = [c for s in ctx.sentences for c in self.candidates(s)]
+        cands = [c for s in ctx.sentences for c in self.candidates(s, ctx)]
         if not cands:
             return result
         many = [c for c in cands if c.value > 1]

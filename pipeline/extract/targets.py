@@ -191,10 +191,10 @@ class TargetRules:
         return out
 
     @staticmethod
-    def _spinal(sentence) -> list[tuple[str, str, int, int]]:
+    def _spinal(sentence, ctx) -> list[tuple[str, str, int, int]]:
         """(target, group, start, end) for branches and rami named by their spinal level."""
         out = []
-        if not _SPINAL_LEVEL.search(sentence.text):
+        if ctx.lacks(_SPINAL) or not _SPINAL_LEVEL.search(sentence.text):
             return out
         for m in _SPINAL.finditer(sentence.text):
             levels = m.group("lv1") or m.group("lv2") or m.group("lv3") or m.group("lv4")
@@ -257,7 +257,7 @@ class TargetRules:
             names_bare = any(map(low.__contains__, bare_here))
             for target, group, s, e in (self._coordinated(sentence) if names_bare else ()):
                 add(target, group, sentence, s, e, "targets.coordinated_list", 0.85)
-            spinal = self._spinal(sentence)
+            spinal = self._spinal(sentence, ctx)
             for target, group, s, e in spinal:
                 add(target, group, sentence, s, e, "targets.spinal_level", 0.8)
             covered = [(hs - sentence.start, he - sentence.start) for hs, he, _, _ in hits] + [(s, e) for _, _, s, e in spinal]

@@ -19,3 +19,20 @@ def test_a_nerve_adjective_is_read_only_where_a_sentence_names_one(extract):
     out = extract("We froze the intercostal and pectoral nerves. The median follow-up was 6 months.",
                   title="Cryoneurolysis of chest wall nerves")
     assert sorted(out["targets"]) == ["intercostal nerve", "pectoral nerve"]
+
+
+def test_a_cue_the_record_lacks_is_not_searched_and_finds_what_it_would(extractor):
+    from pipeline.extract import adverse_events, outcome, sample_size
+
+    record = {"id": "c2", "title": "Cryoneurolysis for knee pain",
+              "abstract": "The primary outcome was pain at 12 weeks. No pneumothorax occurred. "
+                          "Sixty patients were included. İNTERCOSTAL cryoanalgesia was well tolerated."}
+    ctx = Context(record, extractor.nlp(extractor.source_text(record)), [])
+    assert ctx.lacks(sample_size.BACKGROUND_WORDS)          # no prevalence, incidence, per year ...
+    assert not ctx.lacks(outcome.PRIMARY)
+    cues = [sample_size.BACKGROUND_WORDS, outcome.PRIMARY, outcome.SAFETY, outcome.AIM,
+            adverse_events.NAMED, adverse_events.EXPLICIT, sample_size.RANDOMISATION]
+    for s in ctx.sentences:
+        for cue in cues:
+            found, expected = ctx.search(cue, s.text), cue.search(s.text)
+            assert (found and found.span()) == (expected and expected.span()), (cue.pattern, s.text)
