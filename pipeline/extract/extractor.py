@@ -26,6 +26,7 @@ from typing import Iterable, Iterator
 
 from spacy.tokens import Doc
 
+from pipeline.lexicon.numbers import number_starts
 from pipeline.lexicon.patterns import Cue
 
 from . import (adverse_events, design, follow_up, guidance, indication, outcome, relevance,
@@ -77,6 +78,7 @@ class Context:
         self.all_text = self.text if not full_docs else "\n".join([self.text] + [d._.source_text or d.text for _, d in full_docs])
         self._lower = None
         self._lacking: dict = {}
+        self._numbers: dict = {}
         self._hits: dict = {}
         self._abbr = {}
         for src, d in self.docs.items():
@@ -103,6 +105,14 @@ class Context:
     def search(self, cue, text: str):
         """`cue.search(text)` for a sentence (or part of one) of this record."""
         return None if self.lacks(cue) else cue.search(text)
+
+    def number_starts(self, sentence: Sentence) -> list[int] | None:
+        """Where a number can begin in a sentence (`numbers.number_starts`), found once: the
+        sample-size and the follow-up rules both try their patterns there."""
+        key = (sentence.source, sentence.index)
+        if key not in self._numbers:
+            self._numbers[key] = number_starts(sentence.text)
+        return self._numbers[key]
 
     def has_any(self, keys: list[str]) -> bool:
         """Cheap pre-check: does any key occur in the text (all-caps keys case-sensitively)?"""

@@ -78,13 +78,16 @@ _DIGITS = re.compile(r"\d+")
 
 
 class FollowUpRules:
-    def candidates(self, sentence):
+    def candidates(self, sentence, ctx=None):
+        """(tier, days, start, end) for each duration of the sentence that may be follow-up;
+        `ctx` (the record's Context) shares the number offsets it has found."""
         text = sentence.text
         out = []   # (tier, days, start, end)
         lower = text.lower()
         if not any(map(lower.__contains__, ("hour", "hr", "day", "d ", "week", "wk", "month", "mo", "year", "yr", "y "))):
             return out
-        for m in finditer_at(DURATION, text, number_starts(text)):   # a duration opens with a number
+        starts = ctx.number_starts(sentence) if ctx is not None else number_starts(text)
+        for m in finditer_at(DURATION, text, starts):   # a duration opens with a number
             unit = m.group("unit")
             if unit.lower() in ("h", "d", "y") and not _SPACE_OR_HYPHEN.match(text[m.end("nums"):m.start("unit")] or " "):
                 pass
@@ -143,7 +146,7 @@ class FollowUpRules:
         for sentence in ctx.sentences:
             if sentence.section == "title":
                 continue
-            for tier, days, s, e in self.candidates(sentence):
+            for tier, days, s, e in self.candidates(sentence, ctx):
                 found.append((tier, days, sentence, s, e))
         if not found:
             return result

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.lexicon.numbers import NUMBER, number_starts, parse_number
+from pipeline.lexicon.numbers import NUMBER, parse_number
 from pipeline.lexicon.patterns import compile_cue, finditer_at
 
 from .evidence import Evidence, FieldResult, evidence_at
@@ -96,7 +96,7 @@ class SampleSizeRules:
         if sentence.section == "title" or not any(map(lower.__contains__, _KEYS)) or ctx.search(BACKGROUND_WORDS, text):
             return out
         spans = []
-        starts = number_starts(text)     # the count patterns open with a number: tried only there
+        starts = ctx.number_starts(sentence)   # the count patterns open with a number: tried only there
         for m in (finditer_at(ARMS, text, starts) if (" and " in text or "," in text) else ()):
             a, b = parse_number(m.group("a")), parse_number(m.group("b"))
             if a is None or b is None or PERCENT_NUM.match(text[m.end("a"):]):

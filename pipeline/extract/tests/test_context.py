@@ -36,3 +36,14 @@ def test_a_cue_the_record_lacks_is_not_searched_and_finds_what_it_would(extracto
         for cue in cues:
             found, expected = ctx.search(cue, s.text), cue.search(s.text)
             assert (found and found.span()) == (expected and expected.span()), (cue.pattern, s.text)
+
+
+def test_number_offsets_are_found_once_per_sentence(extractor):
+    from pipeline.lexicon.numbers import number_starts
+
+    record = {"id": "c3", "title": "Cryoneurolysis", "abstract": "Twelve patients were followed for 6 months."}
+    ctx = Context(record, extractor.nlp(extractor.source_text(record)), [])
+    sentence = ctx.main_sentences[1]
+    first = ctx.number_starts(sentence)
+    assert first == number_starts(sentence.text) == [0, 34]
+    assert ctx.number_starts(sentence) is first                # shared by the rules, not recomputed
