@@ -69,6 +69,8 @@ class Context:
             section = "results" if _RESULTS_SECTION.search(name) else "methods"
             extra.extend(sentences(fdoc, source=name, default_section=section))
         self.sentences = self.main_sentences + extra
+        # each source's text, read once (a Doc extension attribute costs a lookup per read)
+        self._texts = {src: d._.source_text or d.text for src, d in self.docs.items()}
         self._by_source: dict = {}
         for s in self.sentences:
             self._by_source.setdefault(s.source, []).append(s)
@@ -122,11 +124,10 @@ class Context:
     def find(self, rx: re.Pattern):
         """Matches of `rx` over each source text, as (sentence, match); one search per source
         instead of one per sentence. Matches that cross a sentence boundary are dropped."""
-        for src, d in self.docs.items():
+        for src, text in self._texts.items():
             sents = self._by_source.get(src)
             if not sents:
                 continue
-            text = d._.source_text or d.text
             for m in rx.finditer(text):
                 i = bisect.bisect_right(self._starts[src], m.start()) - 1
                 if i < 0:
