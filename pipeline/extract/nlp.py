@@ -143,11 +143,12 @@ class SentenceSplitter:
         self.name = name
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc._.source_text
+        ext = doc._                  # each `doc._` makes an accessor object: one for the call
+        text = ext.source_text
         if text is None:
-            text = doc._.source_text = doc.text
+            text = ext.source_text = doc.text
         if len(doc) == 0:
-            doc._.section_starts, doc._.sentence_starts = [], []
+            ext.section_starts, ext.sentence_starts = [], []
             return doc
         lines = line_starts(text)
         starts = _first_characters(text, lines)
@@ -164,8 +165,8 @@ class SentenceSplitter:
         starts = sorted(s for s in starts if first_char <= s < len(text) and not text[s].isspace())
         if not starts or starts[0] != first_char:
             starts.insert(0, first_char)
-        doc._.section_starts = [(s, name) for s, _, name in labels]
-        doc._.sentence_starts = starts
+        ext.section_starts = [(s, name) for s, _, name in labels]
+        ext.sentence_starts = starts
         idx = doc.to_array(IDX)
         sent = numpy.full(len(doc), -1, dtype="int32")
         pos = numpy.searchsorted(idx, numpy.asarray(starts, dtype=idx.dtype))
@@ -185,10 +186,11 @@ def sentences(doc: Doc, title_end: int = -1, source: str | None = None,
               default_section: str | None = None) -> list[Sentence]:
     """The doc's sentences with offsets and sections; label-only sentences are dropped."""
     out: list[Sentence] = []
-    text = doc._.source_text or doc.text
-    sections = doc._.section_starts or []
+    ext = doc._
+    text = ext.source_text or doc.text
+    sections = ext.section_starts or []
     label_starts = {s for s, _ in sections}
-    starts = doc._.sentence_starts
+    starts = ext.sentence_starts
     if starts is None:                      # a doc made without litmine_sentences
         starts = [s.start_char for s in doc.sents]
     bounds = list(zip(starts, starts[1:] + [len(text)]))
