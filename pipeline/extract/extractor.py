@@ -44,6 +44,7 @@ NO_SAMPLE_DESIGNS = ("systematic_review", "narrative_review", "protocol", "techn
 
 # small patterns of the rules below, compiled once
 _RESULTS_SECTION = re.compile(r"result|finding|outcome", re.I)
+_DIGIT = re.compile(r"\d")
 
 
 @functools.lru_cache(maxsize=None)
@@ -81,6 +82,7 @@ class Context:
         self._lower = None
         self._lacking: dict = {}
         self._numbers: dict = {}
+        self._source_numbers: dict = {}
         self._hits: dict = {}
         self._abbr = {}
         for src, d in self.docs.items():
@@ -109,12 +111,26 @@ class Context:
         return None if self.lacks(cue) else cue.search(text)
 
     def number_starts(self, sentence: Sentence) -> list[int] | None:
-        """Where a number can begin in a sentence (`numbers.number_starts`), found once: the
-        sample-size and the follow-up rules both try their patterns there."""
+        """Where a number can begin in a sentence (as `numbers.number_starts` finds them), found
+        once per source text and cut per sentence: the sample-size and follow-up rules both
+        try their patterns there. A sentence's own first character is added when it is a digit
+        (a superset does no harm; a start missed would)."""
         key = (sentence.source, sentence.index)
-        if key not in self._numbers:
-            self._numbers[key] = number_starts(sentence.text)
-        return self._numbers[key]
+        found = self._numbers.get(key, False)
+        if found is False:
+            whole = self._source_numbers.get(sentence.source, False)
+            if whole is False:
+                whole = self._source_numbers[sentence.source] = number_starts(self._texts[sentence.source])
+            if whole is None:                      # offsets not told for the whole text
+                found = number_starts(sentence.text)
+            else:
+                offset = sentence.start
+                found = [p - offset for p in whole[bisect.bisect_left(whole, offset):
+                                                   bisect.bisect_left(whole, sentence.end)]]
+                if _DIGIT.match(sentence.text) and found[:1] != [0]:
+                    found.insert(0, 0)
+            self._numbers[key] = found
+        return found
 
     def has_any(self, keys: list[str]) -> bool:
         """Cheap pre-check: does any key occur in the text (all-caps keys case-sensitively)?"""

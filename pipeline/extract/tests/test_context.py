@@ -47,3 +47,23 @@ def test_number_offsets_are_found_once_per_sentence(extractor):
     first = ctx.number_starts(sentence)
     assert first == number_starts(sentence.text) == [0, 34]
     assert ctx.number_starts(sentence) is first                # shared by the rules, not recomputed
+
+
+def test_number_offsets_cut_from_the_whole_text_find_every_count_and_duration(extractor):
+    from pipeline.extract.sample_size import ARMS, COUNT, PARTS_SUM
+    from pipeline.lexicon.durations import DURATION
+    from pipeline.lexicon.patterns import finditer_at
+
+    record = {"id": "c4", "title": "Twelve-month outcomes of cryoneurolysis in 40 knees",
+              "abstract": "BACKGROUND: Pain lasts.\nMETHODS: 24 patients (eleven women and 13 men) were "
+                          "followed for 6, 12 and 18 months. 3 were excluded; 21 completed.\nRESULTS:\n"
+                          "18 patients improved at 1 year. Seventy-one percent of the sixty-two adults "
+                          "had relief at week 2. None of the 5 withdrew.",
+              "full_text": [{"name": "Methods", "text": "Forty adults were enrolled. 2 cohorts of 20 patients."}]}
+    ctx = Context(record, extractor.nlp(extractor.source_text(record)), extractor._full_text_docs(record))
+    assert len(ctx.sentences) >= 8
+    for sentence in ctx.sentences:
+        starts = ctx.number_starts(sentence)
+        for rx in (COUNT, ARMS, PARTS_SUM, DURATION):
+            assert [m.span() for m in finditer_at(rx, sentence.text, starts)] == \
+                   [m.span() for m in rx.finditer(sentence.text)], (rx.pattern[:40], sentence.text)
