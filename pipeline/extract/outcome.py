@@ -108,12 +108,17 @@ class OutcomeRules:
                  ("conclusion", conclusions, 0.8), ("results", results, 0.7), ("other", rest, 0.55)]
         intervention = intervention_pattern(ctx.title, PROCEDURE_WORDS)
         comparative_study = bool(COMPARATIVE_STUDY.search(ctx.text))
+        read: dict = {}      # a sentence can sit in two tiers ("primary" and "results"): read it once
+
+        def direction(s):
+            if s not in read:
+                read[s] = clause_direction(s.text, intervention, comparative_study) if self.usable(ctx, s) else None
+            return read[s]
+
         for name, pool, conf in tiers:
             found = []
             for s in pool:
-                if not self.usable(ctx, s):
-                    continue
-                d = clause_direction(s.text, intervention, comparative_study)
+                d = direction(s)
                 if d:
                     found.append((s, d[0], d[1]))
             if not found:
