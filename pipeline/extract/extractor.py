@@ -110,6 +110,10 @@ class Context:
         """`cue.search(text)` for a sentence (or part of one) of this record."""
         return None if self.lacks(cue) else cue.search(text)
 
+    def finditer(self, cue, text: str):
+        """`cue.finditer(text)` for a sentence (or part of one) of this record."""
+        return iter(()) if self.lacks(cue) else cue.finditer(text)
+
     def number_starts(self, sentence: Sentence) -> list[int] | None:
         """Where a number can begin in a sentence (as `numbers.number_starts` finds them), found
         once per source text and cut per sentence: the sample-size and follow-up rules both

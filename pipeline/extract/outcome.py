@@ -190,14 +190,14 @@ class OutcomeRules:
                                     f"sentence of the same part of the abstract")
         if chosen:
             value.update(self.numbers(ctx, chosen))
-            value["time_point_days"] = self.time_point(chosen[0])
+            value["time_point_days"] = self.time_point(chosen[0], ctx)
         return result
 
     @staticmethod
-    def time_point(sentence) -> int | None:
+    def time_point(sentence, ctx) -> int | None:
         """When the finding was measured, if its sentence says ("at 12 weeks", "6 months after
         the procedure"): the latest time point the follow-up rules accept in that sentence."""
-        points = [days for _, days, _, _ in _TIME_POINTS.candidates(sentence)]
+        points = [days for _, days, _, _ in _TIME_POINTS.candidates(sentence, ctx)]
         return int(round(max(points))) if points else None
 
 

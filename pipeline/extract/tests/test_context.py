@@ -36,6 +36,7 @@ def test_a_cue_the_record_lacks_is_not_searched_and_finds_what_it_would(extracto
         for cue in cues:
             found, expected = ctx.search(cue, s.text), cue.search(s.text)
             assert (found and found.span()) == (expected and expected.span()), (cue.pattern, s.text)
+            assert [m.span() for m in ctx.finditer(cue, s.text)] == [m.span() for m in cue.finditer(s.text)]
 
 
 def test_number_offsets_are_found_once_per_sentence(extractor):
