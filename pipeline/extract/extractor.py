@@ -84,10 +84,7 @@ class Context:
         self._numbers: dict = {}
         self._source_numbers: dict = {}
         self._hits: dict = {}
-        self._abbr = {}
-        for src, d in self.docs.items():
-            self._abbr[src] = [(a.start_char, a.end_char, a.text, a._.long_form.text)
-                               for a in (d._.abbreviations if Doc.has_extension("abbreviations") else []) or []]
+        self._abbr: dict | None = None      # read when a rule first asks for a long form
 
     @property
     def lower(self) -> str:
@@ -162,15 +159,25 @@ class Context:
             hits = self._hits[sentence.source] = self.docs[sentence.source]._.nerve_hits or []
         return [h for h in hits if sentence.start <= h[0] < sentence.end]
 
+    def abbreviations(self, source: str | None) -> list[tuple[int, int, str, str]]:
+        """(start, end, short form, long form) of each abbreviation the source's text defines or
+        uses; read from the Docs once, and only for records whose rules ask."""
+        if self._abbr is None:
+            self._abbr = {}
+            for src, d in self.docs.items():
+                self._abbr[src] = [(a.start_char, a.end_char, a.text, a._.long_form.text)
+                                   for a in (d._.abbreviations if Doc.has_extension("abbreviations") else []) or []]
+        return self._abbr.get(source, [])
+
     def long_form(self, sentence: Sentence, start: int) -> str | None:
-        for s, _, _, long in self._abbr.get(sentence.source, []):
+        for s, _, _, long in self.abbreviations(sentence.source):
             if s == start:
                 return long
         return None
 
     def expanded(self, sentence: Sentence) -> str:
         """The sentence with abbreviations defined in the abstract replaced by long forms."""
-        abbrs = [a for a in self._abbr.get(sentence.source, []) if sentence.start <= a[0] < sentence.end]
+        abbrs = [a for a in self.abbreviations(sentence.source) if sentence.start <= a[0] < sentence.end]
         if not abbrs:
             return sentence.text
         text, offset = sentence.text, sentence.start

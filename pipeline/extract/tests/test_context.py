@@ -68,3 +68,16 @@ def test_number_offsets_cut_from_the_whole_text_find_every_count_and_duration(ex
         for rx in (COUNT, ARMS, PARTS_SUM, DURATION):
             assert [m.span() for m in finditer_at(rx, sentence.text, starts)] == \
                    [m.span() for m in rx.finditer(sentence.text)], (rx.pattern[:40], sentence.text)
+
+
+def test_abbreviations_defined_in_the_abstract_give_their_long_forms(extractor):
+    record = {"id": "c5", "title": "Cryoneurolysis",
+              "abstract": "The infrapatellar branch of the saphenous nerve (IPBSN) was frozen. The IPBSN recovered."}
+    ctx = Context(record, extractor.nlp(extractor.source_text(record)), [])
+    found = ctx.abbreviations(None)
+    assert [(short, long) for _, _, short, long in found] == \
+           [("IPBSN", "infrapatellar branch of the saphenous nerve")] * 2
+    later = ctx.main_sentences[-1]
+    start = max(s for s, _, _, _ in found)                     # the later use
+    assert ctx.long_form(later, start) == "infrapatellar branch of the saphenous nerve"
+    assert ctx.abbreviations("Methods") == []                  # no such full-text section
