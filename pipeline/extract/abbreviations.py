@@ -32,7 +32,9 @@ class FastAbbreviationDetector(AbbreviationDetector):
 
     def _bracket_matches(self, doc: Doc) -> list[tuple[int, int, int]]:
         """(key, start, end) for "(" ... ")" with 1-8 tokens inside, in Matcher order."""
-        text = doc._.source_text if doc._.source_text is not None else doc.text
+        text = doc._.source_text
+        if text is None:
+            text = doc.text
         if "(" not in text:
             return []
         orth = self._orth = doc.to_array(ORTH)
@@ -57,10 +59,11 @@ class FastAbbreviationDetector(AbbreviationDetector):
         matches_no_brackets = [(x[0], x[1] + 1, x[2] - 1) for x in matches]
         filtered = filter_matches(matches_no_brackets, doc)
         occurences = self.find_matches_for(filtered, doc)
+        found = doc._.abbreviations if occurences else []
         for long_form, short_forms in occurences:
             for short in short_forms:
                 short._.long_form = long_form
-                doc._.abbreviations.append(short)
+                found.append(short)
         return doc
 
     def find_matches_for(self, filtered: list[tuple[Span, Span]], doc: Doc) -> list[tuple[Span, set[Span]]]:

@@ -27,10 +27,10 @@ class AdverseEventRules:
         sents = [s for s in ctx.sentences if s.section not in ("title", "background")]
         best, best_score = None, 0
         for s in sents:
-            if SKIP.search(s.text):
+            if ctx.search(SKIP, s.text):
                 continue
-            m = EXPLICIT.search(s.text)
-            score = 2 if m else (1 if NAMED.search(s.text) else 0)
+            m = ctx.search(EXPLICIT, s.text)
+            score = 2 if m else (1 if ctx.search(NAMED, s.text) else 0)
             if score > best_score:
                 best, best_score, match = s, score, (m or NAMED.search(s.text))
             if best_score == 2:

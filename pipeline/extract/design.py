@@ -64,6 +64,9 @@ _DESIGN_WORDS = {"randomized": "rct", "randomised": "rct", "randomly": "rct", "r
                  "retrospectively": "retrospective_observational", "prospective": "prospective_observational",
                  "prospectively": "prospective_observational", "systematic": "systematic_review"}
 _LONG_WORD = compile_cue(r"\b[A-Za-z]{8,}\b", 0)
+# the design words a word of each length can be one edit away from (lengths differ by one at most)
+_WORDS_BY_LENGTH = {n: [(w, d) for w, d in _DESIGN_WORDS.items() if abs(len(w) - n) <= 1]
+                    for n in range(1 + max(map(len, _DESIGN_WORDS)) + 1)}
 
 
 def _within_one_edit(a: str, b: str) -> bool:
@@ -208,7 +211,7 @@ class DesignRules:
         for sentence in ctx.main_sentences:
             for m in _LONG_WORD.finditer(sentence.text):
                 word = m.group(0).lower()
-                for correct, design in _DESIGN_WORDS.items():
+                for correct, design in _WORDS_BY_LENGTH.get(len(word), ()):
                     if word != correct and _within_one_edit(word, correct):
                         return design, [evidence_at(sentence, m.start(), m.end(), "design.misspelt_cue", 0.55)]
         return None, []

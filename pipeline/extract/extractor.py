@@ -26,6 +26,9 @@ from typing import Iterable, Iterator
 
 from spacy.tokens import Doc
 
+from pipeline.lexicon.numbers import number_starts
+from pipeline.lexicon.patterns import Cue
+
 from . import (adverse_events, design, follow_up, guidance, indication, outcome, relevance,
                sample_size, targets)
 from .calibration import deciding, load_calibration
@@ -41,6 +44,7 @@ NO_SAMPLE_DESIGNS = ("systematic_review", "narrative_review", "protocol", "techn
 
 # small patterns of the rules below, compiled once
 _RESULTS_SECTION = re.compile(r"result|finding|outcome", re.I)
+_DIGIT = re.compile(r"\d")
 
 
 @functools.lru_cache(maxsize=None)
@@ -66,6 +70,8 @@ class Context:
             section = "results" if _RESULTS_SECTION.search(name) else "methods"
             extra.extend(sentences(fdoc, source=name, default_section=section))
         self.sentences = self.main_sentences + extra
+        # each source's text, read once (a Doc extension attribute costs a lookup per read)
+        self._texts = {src: d._.source_text or d.text for src, d in self.docs.items()}
         self._by_source: dict = {}
         for s in self.sentences:
             self._by_source.setdefault(s.source, []).append(s)
@@ -74,27 +80,71 @@ class Context:
         self.cache: dict = {}      # per-record values shared by field rules
         self.all_text = self.text if not full_docs else "\n".join([self.text] + [d._.source_text or d.text for _, d in full_docs])
         self._lower = None
+        self._lacking: dict = {}
+        self._numbers: dict = {}
+        self._source_numbers: dict = {}
         self._hits: dict = {}
-        self._abbr = {}
-        for src, d in self.docs.items():
-            self._abbr[src] = [(a.start_char, a.end_char, a.text, a._.long_form.text)
-                               for a in (d._.abbreviations if Doc.has_extension("abbreviations") else []) or []]
+        self._abbr: dict | None = None      # read when a rule first asks for a long form
+
+    @property
+    def lower(self) -> str:
+        """Every text of the record (title, abstract, full-text sections) lower-cased, once: a
+        word absent from it is absent from every sentence."""
+        if self._lower is None:
+            self._lower = self.all_text.lower()
+        return self._lower
+
+    def lacks(self, cue) -> bool:
+        """Does `cue` need a literal that no text of the record holds (its required-literal
+        check fails on the whole record)? Then it matches in none of the record's sentences: a
+        sentence, lower-cased, is part of the record lower-cased. Once per cue and record."""
+        found = self._lacking.get(cue)
+        if found is None:
+            found = self._lacking[cue] = isinstance(cue, Cue) and cue.absent(self.all_text)
+        return found
+
+    def search(self, cue, text: str):
+        """`cue.search(text)` for a sentence (or part of one) of this record."""
+        return None if self.lacks(cue) else cue.search(text)
+
+    def finditer(self, cue, text: str):
+        """`cue.finditer(text)` for a sentence (or part of one) of this record."""
+        return iter(()) if self.lacks(cue) else cue.finditer(text)
+
+    def number_starts(self, sentence: Sentence) -> list[int] | None:
+        """Where a number can begin in a sentence (as `numbers.number_starts` finds them), found
+        once per source text and cut per sentence: the sample-size and follow-up rules both
+        try their patterns there. A sentence's own first character is added when it is a digit
+        (a superset does no harm; a start missed would)."""
+        key = (sentence.source, sentence.index)
+        found = self._numbers.get(key, False)
+        if found is False:
+            whole = self._source_numbers.get(sentence.source, False)
+            if whole is False:
+                whole = self._source_numbers[sentence.source] = number_starts(self._texts[sentence.source])
+            if whole is None:                      # offsets not told for the whole text
+                found = number_starts(sentence.text)
+            else:
+                offset = sentence.start
+                found = [p - offset for p in whole[bisect.bisect_left(whole, offset):
+                                                   bisect.bisect_left(whole, sentence.end)]]
+                if _DIGIT.match(sentence.text) and found[:1] != [0]:
+                    found.insert(0, 0)
+            self._numbers[key] = found
+        return found
 
     def has_any(self, keys: list[str]) -> bool:
         """Cheap pre-check: does any key occur in the text (all-caps keys case-sensitively)?"""
-        if self._lower is None:
-            self._lower = self.all_text.lower()
         upper, lower = _split_keys(tuple(keys))
-        return any(map(self._lower.__contains__, lower)) or any(map(self.all_text.__contains__, upper))
+        return any(map(self.lower.__contains__, lower)) or any(map(self.all_text.__contains__, upper))
 
     def find(self, rx: re.Pattern):
         """Matches of `rx` over each source text, as (sentence, match); one search per source
         instead of one per sentence. Matches that cross a sentence boundary are dropped."""
-        for src, d in self.docs.items():
+        for src, text in self._texts.items():
             sents = self._by_source.get(src)
             if not sents:
                 continue
-            text = d._.source_text or d.text
             for m in rx.finditer(text):
                 i = bisect.bisect_right(self._starts[src], m.start()) - 1
                 if i < 0:
@@ -109,15 +159,25 @@ class Context:
             hits = self._hits[sentence.source] = self.docs[sentence.source]._.nerve_hits or []
         return [h for h in hits if sentence.start <= h[0] < sentence.end]
 
+    def abbreviations(self, source: str | None) -> list[tuple[int, int, str, str]]:
+        """(start, end, short form, long form) of each abbreviation the source's text defines or
+        uses; read from the Docs once, and only for records whose rules ask."""
+        if self._abbr is None:
+            self._abbr = {}
+            for src, d in self.docs.items():
+                self._abbr[src] = [(a.start_char, a.end_char, a.text, a._.long_form.text)
+                                   for a in (d._.abbreviations if Doc.has_extension("abbreviations") else []) or []]
+        return self._abbr.get(source, [])
+
     def long_form(self, sentence: Sentence, start: int) -> str | None:
-        for s, _, _, long in self._abbr.get(sentence.source, []):
+        for s, _, _, long in self.abbreviations(sentence.source):
             if s == start:
                 return long
         return None
 
     def expanded(self, sentence: Sentence) -> str:
         """The sentence with abbreviations defined in the abstract replaced by long forms."""
-        abbrs = [a for a in self._abbr.get(sentence.source, []) if sentence.start <= a[0] < sentence.end]
+        abbrs = [a for a in self.abbreviations(sentence.source) if sentence.start <= a[0] < sentence.end]
         if not abbrs:
             return sentence.text
         text, offset = sentence.text, sentence.start

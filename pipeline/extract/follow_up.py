@@ -34,7 +34,7 @@ import re
 
 from pipeline.lexicon.durations import DAY_N, DURATION, NUMBER_IN, ORDINAL_DURATION, unit_days
 from pipeline.lexicon.numbers import parse_number
-from pipeline.lexicon.patterns import compile_cue
+from pipeline.lexicon.patterns import compile_cue, finditer_at
 
 from .evidence import FieldResult, evidence_at
 
@@ -78,13 +78,17 @@ _DIGITS = re.compile(r"\d+")
 
 
 class FollowUpRules:
-    def candidates(self, sentence):
+    def candidates(self, sentence, ctx):
+        """(tier, days, start, end) for each duration of the sentence that may be follow-up;
+        `ctx` (the record's Context) shares the number offsets it has found and the cues the
+        record lacks."""
         text = sentence.text
         out = []   # (tier, days, start, end)
         lower = text.lower()
         if not any(map(lower.__contains__, ("hour", "hr", "day", "d ", "week", "wk", "month", "mo", "year", "yr", "y "))):
             return out
-        for m in DURATION.finditer(text):
+        starts = ctx.number_starts(sentence)
+        for m in finditer_at(DURATION, text, starts):   # a duration opens with a number
             unit = m.group("unit")
             if unit.lower() in ("h", "d", "y") and not _SPACE_OR_HYPHEN.match(text[m.end("nums"):m.start("unit")] or " "):
                 pass
@@ -121,12 +125,12 @@ class FollowUpRules:
             # a time point timed from the treatment ("one year after treatment") is follow-up the
             # study reports, whatever an explicit follow-up statement says
             out.append((1.5 if FROM_TREATMENT.match(after) else 2, days, m.start(), m.end()))
-        for m in ORDINAL_DURATION.finditer(text):
+        for m in ctx.finditer(ORDINAL_DURATION, text):
             n = parse_number(m.group("ord"))
             if n and _UNTIL_BEFORE.search(text[: m.start()] + " ") or _AFTER_TREATMENT.match(text[m.end():]):
                 tier = 1.5 if FROM_TREATMENT.match(text[m.end():]) else 2
                 out.append((tier, n * unit_days(m.group("unit")), m.start(), m.end()))
-        for m in DAY_N.finditer(text):
+        for m in ctx.finditer(DAY_N, text):
             nums = [int(x) for x in _DIGITS.findall(m.group("nums"))]
             before = text[: m.start()]
             if _BETWEEN_BEFORE.search(before[-10:]):
@@ -143,7 +147,7 @@ class FollowUpRules:
         for sentence in ctx.sentences:
             if sentence.section == "title":
                 continue
-            for tier, days, s, e in self.candidates(sentence):
+            for tier, days, s, e in self.candidates(sentence, ctx):
                 found.append((tier, days, sentence, s, e))
         if not found:
             return result

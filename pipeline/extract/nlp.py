@@ -31,6 +31,8 @@ from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from pipeline.lexicon.anchors import matches_at
+
 if not Doc.has_extension("section_starts"):
     Doc.set_extension("section_starts", default=None)   # [(char_offset, section_name)]
 if not Doc.has_extension("source_text"):
@@ -51,7 +53,6 @@ _COLON_LABEL = re.compile(r"^[ \t]*([A-Z][A-Za-z ,&/-]{1,48}?)\s*:\s*", re.M)
 _CAPS_LABEL = re.compile(r"^[ \t]*((?:[A-Z]{2,}|AND|OF)(?:[ \t]+(?:[A-Z]{2,}|AND|OF))*)[ \t]+(?=[A-Z][a-z])", re.M)
 # "METHODSIn dogs, ..." (a label glued to the first word, as some indexes print them)
 _GLUED_LABEL = re.compile(r"^[ \t]*((?:[A-Z]{2,}[ \t]+(?:AND|OF)[ \t]+)?[A-Z]{4,})(?=[A-Z][a-z])", re.M)
-_LINE_START = re.compile(r"(?:^|\n)[ \t]*(?=\S)")
 _NO_SPLIT_AFTER = {"e.g.", "i.e.", "vs.", "al.", "fig.", "approx.", "cf.", "no.", "dr.", "mr.",
                    "mrs.", "ms.", "st.", "resp.", "ref.", "vol.", "ca."}
 
@@ -73,28 +74,63 @@ class Sentence(NamedTuple):
     index: int            # position among the source's sentences
 
 
-def _label_spans(text: str) -> list[tuple[int, int, str]]:
-    """(label_start, label_end, section) for every section label at a line start."""
+def line_starts(text: str) -> list[int]:
+    """Offset of every line's first character (0 and each one after a "\\n")."""
+    starts, i = [0], text.find("\n")
+    while i >= 0:
+        starts.append(i + 1)
+        i = text.find("\n", i + 1)
+    return starts
+
+
+def _label_spans(text: str, lines: list[int]) -> list[tuple[int, int, str]]:
+    """(label_start, label_end, section) for every section label at a line start. The label
+    patterns open with "^": they are tried at the line starts alone (`matches_at`)."""
     spans = []
-    for m in _COLON_LABEL.finditer(text):
+    for m in matches_at(_COLON_LABEL, text, lines):
         name = section_of_label(m.group(1))
         if name:
             spans.append((m.start(1), m.end(), name))
-    for m in _CAPS_LABEL.finditer(text):
+    for m in matches_at(_CAPS_LABEL, text, lines):
         name = section_of_label(m.group(1))
         if name and not any(s <= m.start(1) < e for s, e, _ in spans):
             spans.append((m.start(1), m.end(), name))
-    for m in _GLUED_LABEL.finditer(text):
+    for m in matches_at(_GLUED_LABEL, text, lines):
         name = section_of_label(m.group(1))
         if name and not any(s <= m.start(1) < e for s, e, _ in spans):
             spans.append((m.start(1), m.end(), name))
-    for m in re.finditer(r"^[ \t]*([A-Za-z][A-Za-z ]{1,40}?)[ \t]*$", text, re.M):
+    for m in matches_at(_ALONE_LABEL, text, lines):
         name = section_of_label(m.group(1))          # a label alone on its line
         if name and not any(s <= m.start(1) < e for s, e, _ in spans):
             spans.append((m.start(1), m.end(), name))
     return sorted(spans)
 
 
+def _first_characters(text: str, lines: list[int]) -> set[int]:
+    """The first non-blank character of each line that has one (spaces and tabs skipped)."""
+    out = set()
+    n = len(text)
+    for i in lines:
+        while i < n and text[i] in " \t":
+            i += 1
+        if i < n and not text[i].isspace():
+            out.add(i)
+    return out
+
+
+def _after_stops(text: str) -> list[int]:
+    """Offsets right after each ".", "?" and "!", where a sentence boundary can begin."""
+    out = []
+    for stop in ".?!":
+        i = text.find(stop)
+        while i >= 0:
+            out.append(i + 1)
+            i = text.find(stop, i + 1)
+    out.sort()
+    return out
+
+
+_ALONE_LABEL = re.compile(r"^[ \t]*([A-Za-z][A-Za-z ]{1,40}?)[ \t]*$", re.M)
 _BOUNDARY = re.compile(r"(?<=[.?!])[\"'”’)\]]?\s+(?=[A-Z0-9(\[\"'“‘])")
 _LAST_WORD = re.compile(r"(\S+)$")
 
@@ -107,18 +143,20 @@ class SentenceSplitter:
         self.name = name
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc._.source_text
+        ext = doc._                  # each `doc._` makes an accessor object: one for the call
+        text = ext.source_text
         if text is None:
-            text = doc._.source_text = doc.text
+            text = ext.source_text = doc.text
         if len(doc) == 0:
-            doc._.section_starts, doc._.sentence_starts = [], []
+            ext.section_starts, ext.sentence_starts = [], []
             return doc
-        starts = {m.end() for m in _LINE_START.finditer(text)}
-        labels = _label_spans(text)
+        lines = line_starts(text)
+        starts = _first_characters(text, lines)
+        labels = _label_spans(text, lines)
         for s, e, _ in labels:
             starts.add(s)
             starts.add(e)
-        for m in _BOUNDARY.finditer(text):
+        for m in matches_at(_BOUNDARY, text, _after_stops(text)):   # it opens after a stop
             word = _LAST_WORD.search(text, max(0, m.start() - 12), m.start())
             if word and word.group(1).lower() in _NO_SPLIT_AFTER:
                 continue                      # "e.g. Lidocaine", "vs. Sham"
@@ -127,8 +165,8 @@ class SentenceSplitter:
         starts = sorted(s for s in starts if first_char <= s < len(text) and not text[s].isspace())
         if not starts or starts[0] != first_char:
             starts.insert(0, first_char)
-        doc._.section_starts = [(s, name) for s, _, name in labels]
-        doc._.sentence_starts = starts
+        ext.section_starts = [(s, name) for s, _, name in labels]
+        ext.sentence_starts = starts
         idx = doc.to_array(IDX)
         sent = numpy.full(len(doc), -1, dtype="int32")
         pos = numpy.searchsorted(idx, numpy.asarray(starts, dtype=idx.dtype))
@@ -148,10 +186,11 @@ def sentences(doc: Doc, title_end: int = -1, source: str | None = None,
               default_section: str | None = None) -> list[Sentence]:
     """The doc's sentences with offsets and sections; label-only sentences are dropped."""
     out: list[Sentence] = []
-    text = doc._.source_text or doc.text
-    sections = doc._.section_starts or []
+    ext = doc._
+    text = ext.source_text or doc.text
+    sections = ext.section_starts or []
     label_starts = {s for s, _ in sections}
-    starts = doc._.sentence_starts
+    starts = ext.sentence_starts
     if starts is None:                      # a doc made without litmine_sentences
         starts = [s.start_char for s in doc.sents]
     bounds = list(zip(starts, starts[1:] + [len(text)]))

@@ -83,11 +83,11 @@ SCALES = [("womac", compile_cue(r"\bWOMAC\b", 0)), ("nrs", compile_cue(r"\bNRS\b
 
 
 class OutcomeRules:
-    def usable(self, sentence) -> bool:
+    def usable(self, ctx, sentence) -> bool:
         t = sentence.text
-        if AIM.search(t) or FUTURE.search(t) or t.endswith("?"):
+        if ctx.search(AIM, t) or ctx.search(FUTURE, t) or t.endswith("?"):
             return False
-        if SAFETY.search(t) and not EFFICACY_MEASURE.search(t):
+        if ctx.search(SAFETY, t) and not EFFICACY_MEASURE.search(t):
             return False
         return True
 
@@ -104,16 +104,21 @@ class OutcomeRules:
             conclusions = [s for s in body if CONCLUDING.search(s.text)] + body[-1:]
             results = body
             rest = [s for s in sents if s.source is not None]
-        tiers = [("primary", [s for s in sents if PRIMARY.search(s.text) and s.section != "background"], 0.85),
+        tiers = [("primary", [s for s in sents if ctx.search(PRIMARY, s.text) and s.section != "background"], 0.85),
                  ("conclusion", conclusions, 0.8), ("results", results, 0.7), ("other", rest, 0.55)]
         intervention = intervention_pattern(ctx.title, PROCEDURE_WORDS)
         comparative_study = bool(COMPARATIVE_STUDY.search(ctx.text))
+        read: dict = {}      # a sentence can sit in two tiers ("primary" and "results"): read it once
+
+        def direction(s):
+            if s not in read:
+                read[s] = clause_direction(s.text, intervention, comparative_study) if self.usable(ctx, s) else None
+            return read[s]
+
         for name, pool, conf in tiers:
             found = []
             for s in pool:
-                if not self.usable(s):
-                    continue
-                d = clause_direction(s.text, intervention, comparative_study)
+                d = direction(s)
                 if d:
                     found.append((s, d[0], d[1]))
             if not found:
@@ -185,14 +190,14 @@ class OutcomeRules:
                                     f"sentence of the same part of the abstract")
         if chosen:
             value.update(self.numbers(ctx, chosen))
-            value["time_point_days"] = self.time_point(chosen[0])
+            value["time_point_days"] = self.time_point(chosen[0], ctx)
         return result
 
     @staticmethod
-    def time_point(sentence) -> int | None:
+    def time_point(sentence, ctx) -> int | None:
         """When the finding was measured, if its sentence says ("at 12 weeks", "6 months after
         the procedure"): the latest time point the follow-up rules accept in that sentence."""
-        points = [days for _, days, _, _ in _TIME_POINTS.candidates(sentence)]
+        points = [days for _, days, _, _ in _TIME_POINTS.candidates(sentence, ctx)]
         return int(round(max(points))) if points else None
 
 

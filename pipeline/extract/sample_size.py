@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 
 from pipeline.lexicon.numbers import NUMBER, parse_number
-from pipeline.lexicon.patterns import compile_cue
+from pipeline.lexicon.patterns import compile_cue, finditer_at
 
 from .evidence import Evidence, FieldResult, evidence_at
 
@@ -89,14 +89,15 @@ def _is_year_or_age(sentence_text: str, end: int) -> bool:
 
 
 class SampleSizeRules:
-    def candidates(self, sentence) -> list[Candidate]:
+    def candidates(self, sentence, ctx) -> list[Candidate]:
         text = sentence.text
         out: list[Candidate] = []
         lower = text.lower()
-        if sentence.section == "title" or not any(map(lower.__contains__, _KEYS)) or BACKGROUND_WORDS.search(text):
+        if sentence.section == "title" or not any(map(lower.__contains__, _KEYS)) or ctx.search(BACKGROUND_WORDS, text):
             return out
         spans = []
-        for m in (ARMS.finditer(text) if (" and " in text or "," in text) else ()):
+        starts = ctx.number_starts(sentence)   # the count patterns open with a number: tried only there
+        for m in (finditer_at(ARMS, text, starts) if (" and " in text or "," in text) else ()):
             a, b = parse_number(m.group("a")), parse_number(m.group("b"))
             if a is None or b is None or PERCENT_NUM.match(text[m.end("a"):]):
                 continue
@@ -104,18 +105,18 @@ class SampleSizeRules:
                 continue
             out.append(Candidate(int(a + b), evidence_at(sentence, m.start(), m.end(), "sample_size.arms_sum", 0.85), True))
             spans.append((m.start(), m.end()))
-        for m in PARTS_SUM.finditer(text):
+        for m in finditer_at(PARTS_SUM, text, starts):
             a, b = parse_number(m.group("a")), parse_number(m.group("b"))
             if a and b and not NOT_COHORT_AFTER.match(text[m.end():]) and not any(s <= m.start() < e for s, e in spans):
                 out.append(Candidate(int(a + b), evidence_at(sentence, m.start(), m.end(), "sample_size.parts_sum", 0.85), True))
                 spans.append((m.start(), m.end()))
-        for m in (ARMS_NAMED.finditer(text) if any(map(lower.__contains__, _ARM_KEYS)) else ()):
+        for m in (finditer_at(ARMS_NAMED, text, starts) if any(map(lower.__contains__, _ARM_KEYS)) else ()):
             a, b = parse_number(m.group("a")), parse_number(m.group("b"))
             if a and b and not NOT_COHORT_AFTER.match(text[m.end():]):
                 out.append(Candidate(int(a + b), evidence_at(sentence, m.start(), m.end(), "sample_size.named_arms_sum", 0.85), True))
                 spans.append((m.start(), m.end()))
         counts = []
-        for m in COUNT.finditer(text):
+        for m in finditer_at(COUNT, text, starts):
             if any(s <= m.start() < e for s, e in spans):
                 continue
             value = parse_number(m.group("num"))
@@ -143,7 +144,7 @@ class SampleSizeRules:
         if len(grouped) >= 2:
             s, e = grouped[0][0].start(), grouped[-1][0].end()
             out.append(Candidate(sum(v for _, v in grouped), evidence_at(sentence, s, e, "sample_size.group_sum", 0.85), True))
-        for m in (BARE_ENROLLED.finditer(text) if any(map(lower.__contains__, (" were ", " had been "))) else ()):
+        for m in (finditer_at(BARE_ENROLLED, text, starts) if any(map(lower.__contains__, (" were ", " had been "))) else ()):
             value = parse_number(m.group("num"))
             if value and value == int(value) and not PERCENT_NUM.match(text[m.end("num"):]):
                 out.append(Candidate(int(value), evidence_at(sentence, m.start(), m.end(), "sample_size.enrolled_count", 0.85), True))
@@ -153,7 +154,7 @@ class SampleSizeRules:
                 out.append(Candidate(int(value), evidence_at(sentence, m.start(), m.end(), "sample_size.reported_cases", 0.85), True))
         for m in (N_AFTER.finditer(text) if "=" in text else ()):
             out.append(Candidate(int(m.group("num")), evidence_at(sentence, m.start(), m.end(), "sample_size.n_equals", 0.8), True))
-        if not counts and RANDOMISATION.search(text):
+        if not counts and ctx.search(RANDOMISATION, text):
             ns = [(m, int(m.group("num"))) for m in N_EQUALS.finditer(text)]
             if len(ns) >= 2:
                 s, e = ns[0][0].start(), ns[-1][0].end()
@@ -165,7 +166,7 @@ class SampleSizeRules:
     def raw(self, ctx) -> FieldResult:
         """The best count before the design is known (the design fallback uses it)."""
         result = FieldResult()
-        cands = [c for s in ctx.sentences for c in self.candidates(s)]
+        cands = [c for s in ctx.sentences for c in self.candidates(s, ctx)]
         if not cands:
             return result
         many = [c for c in cands if c.value > 1]

@@ -191,10 +191,10 @@ class TargetRules:
         return out
 
     @staticmethod
-    def _spinal(sentence) -> list[tuple[str, str, int, int]]:
+    def _spinal(sentence, ctx) -> list[tuple[str, str, int, int]]:
         """(target, group, start, end) for branches and rami named by their spinal level."""
         out = []
-        if not _SPINAL_LEVEL.search(sentence.text):
+        if ctx.lacks(_SPINAL) or not _SPINAL_LEVEL.search(sentence.text):
             return out
         for m in _SPINAL.finditer(sentence.text):
             levels = m.group("lv1") or m.group("lv2") or m.group("lv3") or m.group("lv4")
@@ -247,16 +247,21 @@ class TargetRules:
                 order.append(k)
                 result.evidence.append(evidence_at(sentence, s, e, rule, conf))
 
+        # coordinated lists and adjectival names need a bare nerve name ("radial") in their
+        # sentence: the names the record holds, looked for in each sentence
+        bare_here = tuple(name for name in self.bare if name in ctx.lower)
         for sentence in ctx.sentences:
             hits = ctx.hits_in(sentence)
             cryo = None      # does the sentence name the procedure? looked up when a nerve is found
-            for target, group, s, e in self._coordinated(sentence):
+            low = sentence.text.lower()
+            names_bare = any(map(low.__contains__, bare_here))
+            for target, group, s, e in (self._coordinated(sentence) if names_bare else ()):
                 add(target, group, sentence, s, e, "targets.coordinated_list", 0.85)
-            spinal = self._spinal(sentence)
+            spinal = self._spinal(sentence, ctx)
             for target, group, s, e in spinal:
                 add(target, group, sentence, s, e, "targets.spinal_level", 0.8)
             covered = [(hs - sentence.start, he - sentence.start) for hs, he, _, _ in hits] + [(s, e) for _, _, s, e in spinal]
-            for target, group, s, e in self._adjectival(sentence, covered):
+            for target, group, s, e in (self._adjectival(sentence, covered) if names_bare else ()):
                 if not _ALTERNATIVE.search(sentence.text[:s]):
                     if cryo is None:
                         cryo = bool(CRYO_WORD.search(sentence.text))
@@ -279,7 +284,7 @@ class TargetRules:
                     cryo = bool(CRYO_WORD.search(sentence.text))
                 conf = 0.9 if cryo else 0.7
                 add(surface.lower(), group, sentence, s, e, f"targets.{rule}", conf)
-            for m in (_JOINT.finditer(sentence.text) if "joint" in sentence.text.lower() else ()):
+            for m in (_JOINT.finditer(sentence.text) if "joint" in low else ()):
                 after, before = sentence.text[m.end():], sentence.text[: m.start()]
                 if _DENERVATION_AFTER.match(after) or _DENERVATION_BEFORE.search(before):
                     phrase = m.group(1).lower()

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from .patterns import lowered
+
 UNITS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
          "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
          "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
@@ -27,6 +29,30 @@ NUMBER = rf"(?:{DIGIT_NUMBER}|{WORD_NUMBER})"
 ORDINAL = r"(?:\d+(?:st|nd|rd|th)|" + "|".join(sorted(ORDINALS, key=len, reverse=True)) + ")"
 
 _word_re = re.compile(r"[a-z]+")
+_DIGIT_RUN = re.compile(r"\d+")
+# every number word begins with one of these ("sixty" where "six" does; a "hundred" may follow
+# "a", which it does not)
+_WORD_STARTS = tuple(w for w in sorted(set(UNITS) | set(TENS))
+                     if not any(w != v and w.startswith(v) for v in set(UNITS) | set(TENS)))
+
+
+def number_starts(text: str) -> list[int] | None:
+    """Offsets where a `NUMBER` not preceded by a letter or digit can begin: the first digit of
+    each run of digits and every occurrence of a number word (case as `re.I` sees it), sorted;
+    a superset, so a pattern that opens with `(?<![\w...])NUMBER` can be tried at these alone
+    (`patterns.finditer_at`). None when they cannot be told cheaply: "a hundred" starts at the
+    "a", and a letter whose lower case is longer shifts the offsets."""
+    low = lowered(text)
+    if len(low) != len(text) or "hundred" in low:
+        return None
+    starts = [m.start() for m in _DIGIT_RUN.finditer(text)]
+    for word in _WORD_STARTS:
+        i = low.find(word)
+        while i >= 0:
+            starts.append(i)
+            i = low.find(word, i + 1)
+    starts.sort()
+    return starts
 
 
 def parse_number(text: str) -> float | None:

@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import re
 
+from .anchors import first_match_at, literal_starts, matches_at, opening_literals
+
 
 class KeyedAlternation:
     def __init__(self, parts: list[tuple[tuple[str, ...], str]], flags: int = re.I):
-        self.parts = [(tuple(k.lower() for k in keys), re.compile(pattern, flags)) for keys, pattern in parts]
+        self.parts = [(tuple(k.lower() for k in keys), _opening_cue(pattern, flags)) for keys, pattern in parts]
 
     def finditer(self, text: str, lower: str | None = None) -> list[re.Match]:
         lower = text.lower() if lower is None else lower
@@ -49,6 +51,14 @@ class KeyedAlternation:
 
 def keyed_alternation(parts: list[tuple[tuple[str, ...], str]], flags: int = re.I) -> KeyedAlternation:
     return KeyedAlternation(parts, flags)
+
+
+def _opening_cue(pattern: str, flags: int) -> "Cue | re.Pattern":
+    """The pattern compiled as it is, tried only where its opening literals occur when it has
+    them (no key check: the caller checks its own keys)."""
+    regex = re.compile(pattern, flags)
+    opening = opening_literals(_parsed(pattern, flags))
+    return regex if opening is None else Cue(regex, [], opening)
 
 
 try:                                    # Python >= 3.11
@@ -228,25 +238,43 @@ def _meets(low: str, key_sets: tuple) -> bool:
 
 class Cue:
     """A compiled pattern that first checks, with `in`, that the text holds the literals its
-    matches need (one of each key set). Same methods and results as `re.Pattern`. `match` and
-    calls with pos/endpos skip the check: an anchored attempt costs less than the check."""
+    matches need (one of each key set), then, when every match opens with one of a few
+    literals, tries it only where they occur (`anchors`). Same methods and results as
+    `re.Pattern`. `match` and calls with pos/endpos skip both: an anchored attempt costs less
+    than the check."""
 
-    __slots__ = ("regex", "keys", "more", "pattern", "flags", "groups", "groupindex")
+    __slots__ = ("regex", "keys", "more", "opening", "pattern", "flags", "groups", "groupindex")
 
-    def __init__(self, regex: re.Pattern, key_sets: list):
+    def __init__(self, regex: re.Pattern, key_sets: list, opening: tuple[str, ...] | None = None):
         self.regex = regex
-        first, *rest = [tuple(sorted(keys, key=len, reverse=True)) for keys in key_sets]
-        self.keys, self.more = first, tuple(rest)
+        sets = [tuple(sorted(keys, key=len, reverse=True)) for keys in key_sets]
+        self.keys, self.more = (sets[0], tuple(sets[1:])) if sets else (None, ())
+        self.opening = opening
         self.pattern, self.flags = regex.pattern, regex.flags
         self.groups, self.groupindex = regex.groups, regex.groupindex
 
     def absent(self, text: str) -> bool:
+        if self.keys is None:
+            return False
         memo = _memo            # inlined lowered(): these calls are the hot path of every rule
         low = memo[1] if memo[0] is text else lowered(text)
         return not any(map(low.__contains__, self.keys)) or (bool(self.more) and not _meets(low, self.more))
 
+    def starts(self, text: str) -> list[int] | None:
+        """Offsets where a match can begin, or None when the pattern must scan everywhere."""
+        if self.opening is None:
+            return None
+        memo = _memo
+        low = memo[1] if memo[0] is text else lowered(text)
+        return literal_starts(low, self.opening) if len(low) == len(text) else None
+
     def search(self, text: str, *bounds):
-        return None if not bounds and self.absent(text) else self.regex.search(text, *bounds)
+        if bounds:
+            return self.regex.search(text, *bounds)
+        if self.absent(text):
+            return None
+        starts = self.starts(text)
+        return self.regex.search(text) if starts is None else first_match_at(self.regex, text, starts)
 
     def match(self, text: str, *bounds):
         return self.regex.match(text, *bounds)
@@ -255,7 +283,12 @@ class Cue:
         return self.regex.fullmatch(text, *bounds)
 
     def finditer(self, text: str, *bounds):
-        return iter(()) if not bounds and self.absent(text) else self.regex.finditer(text, *bounds)
+        if bounds:
+            return self.regex.finditer(text, *bounds)
+        if self.absent(text):
+            return iter(())
+        starts = self.starts(text)
+        return self.regex.finditer(text) if starts is None else matches_at(self.regex, text, starts)
 
     def findall(self, text: str, *bounds):
         return [] if not bounds and self.absent(text) else self.regex.findall(text, *bounds)
@@ -267,16 +300,32 @@ class Cue:
         return self.regex.split(text, maxsplit)
 
     def __repr__(self) -> str:
-        return f"Cue({self.pattern!r}, keys={(self.keys,) + self.more!r})"
+        return f"Cue({self.pattern!r}, keys={(self.keys,) + self.more!r}, opening={self.opening!r})"
+
+
+def finditer_at(pattern: "Cue | re.Pattern", text: str, starts: list[int] | None):
+    """`pattern.finditer(text)`, trying the pattern only at `starts` (ascending offsets where a
+    match can begin, a superset of them, found beforehand: see `numbers.number_starts`; None:
+    everywhere). One anchored attempt per start instead of the engine's attempt at every
+    position; exact (`anchors.matches_at`)."""
+    if starts is None:
+        return pattern.finditer(text)
+    if isinstance(pattern, Cue):
+        if pattern.absent(text):
+            return iter(())
+        pattern = pattern.regex
+    return matches_at(pattern, text, starts)
 
 
 def compile_cue(pattern: str, flags: int = re.I) -> "Cue | re.Pattern":
     """re.compile with the first-character guard, behind a required-literal check when the
-    pattern has selective literals (else the plain compiled pattern)."""
-    parsed = _parsed(pattern, flags)          # read once for both the guard and the keys
+    pattern has selective literals and tried only where its opening literals occur when it has
+    them (else the plain compiled pattern)."""
+    parsed = _parsed(pattern, flags)          # read once for the guard, the keys and the openings
     regex = re.compile(first_char_guard(pattern, flags, parsed), flags)
     key_sets = required_key_sets(pattern, flags, parsed=parsed)
-    return Cue(regex, key_sets) if key_sets else regex
+    opening = opening_literals(parsed)
+    return Cue(regex, key_sets, opening) if key_sets or opening else regex
 
 
 class AlternativeMatch:
@@ -321,20 +370,24 @@ class CueAlternation:
             regex = re.compile(first_char_guard(alt, flags, parsed), flags)
             if regex.match(""):
                 raise ValueError(f"a cue must not match the empty string: {alt!r}")
-            self.parts.append((tuple(tuple(keys) for keys in required_key_sets(alt, flags, parsed=parsed)), regex))
+            self.parts.append((tuple(tuple(keys) for keys in required_key_sets(alt, flags, parsed=parsed)), regex,
+                               opening_literals(parsed)))
         self.pattern = "|".join(f"({alt})" for alt in alternatives)
 
     def finditer(self, text: str):
         low = lowered(text)
-        alts = [(i, regex) for i, (key_sets, regex) in enumerate(self.parts) if _meets(low, key_sets)]
-        upcoming = [regex.search(text) for _, regex in alts]
+        same_offsets = len(low) == len(text)
+        alts = [(i, regex, literal_starts(low, opening) if opening and same_offsets else None)
+                for i, (key_sets, regex, opening) in enumerate(self.parts) if _meets(low, key_sets)]
+        upcoming = [regex.search(text) if starts is None else first_match_at(regex, text, starts)
+                    for _, regex, starts in alts]
         pos = 0
         while True:
             best = -1
-            for j, (_, regex) in enumerate(alts):
+            for j, (_, regex, starts) in enumerate(alts):
                 m = upcoming[j]
                 if m is not None and m.start() < pos:
-                    m = upcoming[j] = regex.search(text, pos)
+                    m = upcoming[j] = regex.search(text, pos) if starts is None else first_match_at(regex, text, starts, pos)
                 if m is not None and (best < 0 or m.start() < upcoming[best].start()):
                     best = j
             if best < 0:

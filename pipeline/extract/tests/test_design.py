@@ -82,6 +82,14 @@ def test_a_misspelt_design_word_still_counts_and_is_flagged(extract):
     assert out["design"] == "rct" and _flagged(out, "design")
 
 
+@pytest.mark.parametrize("typed, design", [("retrospectivly", "retrospective_observational"),   # one letter short
+                                           ("prospecitvely", "prospective_observational"),      # two swapped
+                                           ("randomisedd", "rct")])                              # one too many
+def test_a_design_word_one_edit_away_of_any_length_counts(extract, typed, design):
+    out = extract(f"We {typed} studied 30 patients after freezing.", title="Knee nerve freezing")
+    assert out["design"] == design and _flagged(out, "design")
+
+
 def test_a_technique_title_without_patients_is_a_flagged_technical_note(extract):
     out = extract("The approach spares motor fibres and is easy to teach.",
                   title="Ultrasound-guided genicular nerve freezing: a motor-sparing technique")
