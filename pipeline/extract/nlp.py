@@ -168,7 +168,9 @@ class SentenceSplitter:
         ext.section_starts = [(s, name) for s, _, name in labels]
         ext.sentence_starts = starts
         idx = doc.to_array(IDX)
-        sent = numpy.full(len(doc), -1, dtype="int32")
+        # from_array reads the values as uint64 (attr_t): an int32 array would be read past its
+        # end. -1 is "not a sentence start", as spaCy's own arrays store it.
+        sent = numpy.full(len(doc), -1, dtype="int32").astype("uint64")
         pos = numpy.searchsorted(idx, numpy.asarray(starts, dtype=idx.dtype))
         pos = pos[pos < len(doc)]
         sent[pos] = 1

@@ -220,10 +220,14 @@ def lowered(text: str) -> str:
     memo = _memo
     if memo[0] is text:
         return memo[1]
-    low = text.lower()
-    # `re.I` matches "i" to dotless "ı" and "s" to long "ſ", which str.lower() keeps as they are
-    if not text.isascii() and ("ı" in low or "ſ" in low):
-        low = low.replace("ı", "i").replace("ſ", "s")
+    if text.isascii():
+        low = text.lower()
+    else:
+        # `re.I` matches "i" to dotted "İ", which str.lower() makes two characters ("i̇"),
+        # and to dotless "ı", and "s" to long "ſ", which str.lower() keeps as they are
+        low = text.replace("İ", "i").lower() if "İ" in text else text.lower()
+        if "ı" in low or "ſ" in low:
+            low = low.replace("ı", "i").replace("ſ", "s")
     _memo = (text, low)
     return low
 

@@ -30,6 +30,7 @@ SENTENCES = [
     "The lateral femoral cutaneous nerve was identified with a nerve stimulator.",
     "Follow-up lasted a median of 14 months (range 6-30).",
     "GLAſS and ıce were used in the coıd chamber.",
+    "CRYOABLATİON OF THE İNTERCOSTAL NERVES WAS DONE UNDER CT GUİDANCE İN 12 PATİENTS.",
     "Spasticity of the elbow flexors improved after cryoneurotomy of the musculocutaneous nerve.",
     "We describe a case of phantom limb pain treated by cryoanalgesia of the sciatic nerve.",
 ]
@@ -74,6 +75,11 @@ def test_a_cue_meets_upper_case_and_folded_letters_like_re_ignorecase():
     assert cue.search("a GLAſS door") and re.search(r"\bglass\b", "a GLAſS door", re.I)
     assert compile_cue(r"\bice\b").search("thin ıce")
     assert cue.search("a window") is None
+    # dotted capital I, as in Turkish-set capitals: str.lower() makes it two characters
+    nerve = compile_cue(r"\bintercostal\s+nerves?\b")
+    text = "CRYOABLATION OF THE İNTERCOSTAL NERVES AFTER THORACOTOMY"
+    assert re.search(nerve.pattern, text, re.I)
+    assert nerve.search(text).span() == re.search(nerve.pattern, text, re.I).span()
 
 
 def _cue_patterns() -> list[tuple[str, int]]:

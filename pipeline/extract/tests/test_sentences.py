@@ -33,3 +33,18 @@ def test_labels_after_blank_lines_and_tabs_open_their_sections(extractor):
         ("It worked!", "results"),
         ("Cryoneurolysis helps.", "conclusions"),
     ]
+
+
+def test_the_docs_own_sentences_are_the_splitters(extractor):
+    """Whoever reads `doc.sents` from `Extractor.nlp` (a notebook, a new rule) gets the sentences
+    the rules read, and spaCy has no complaint about the sentence starts it was given."""
+    import warnings
+
+    text = "Cryoneurolysis of the genicular nerves\nBackground: Pain persists. We treated 12 knees."
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        doc = extractor.nlp(text)
+    starts = [s.start_char for s in doc.sents]
+    assert starts == [t.idx for t in doc if t.is_sent_start]
+    assert [s.text.strip() for s in doc.sents] == [
+        "Cryoneurolysis of the genicular nerves", "Background:", "Pain persists.", "We treated 12 knees."]
