@@ -76,7 +76,11 @@ def open_file(path: Path, read_only: bool = False, wait: float = LOCK_WAIT_SECON
     delay = 0.02
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            con = duckdb.connect(str(path), read_only=read_only)
+            # a statement over 2 s (a 100k-record export) would draw a progress bar into the
+            # night's log, line after line
+            con.execute("SET enable_progress_bar = false")
+            return con
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower():
                 raise

@@ -147,3 +147,15 @@ def test_a_slice_loaded_before_the_first_one_does_not_set_the_watermark(settings
     assert watermark(con, "europepmc", q) is None      # January, the first slice, is not in yet
     advance_watermark(con, "europepmc", q, date(2024, 1, 1), date(2024, 1, 31), start=first_day)
     assert watermark(con, "europepmc", q) == date(2024, 2, 29)
+
+
+def test_warehouse_connections_draw_no_progress_bar(tmp_path):
+    """A 100k-record export runs for seconds; DuckDB would then draw its progress bar into the
+    night's log (stderr, not a terminal), line after line."""
+    from pipeline.warehouse.db import open_file
+
+    con = open_file(tmp_path / "w.duckdb")
+    try:
+        assert con.execute("SELECT current_setting('enable_progress_bar')").fetchone() == (False,)
+    finally:
+        con.close()
