@@ -33,11 +33,17 @@ RECORDS_PER_BLOCK = 2000          # records joined into one string per fetch
 
 
 def _one_line(value: str) -> str:
-    """SQL: the value as text on one line, NULL when that leaves nothing (`ris._one_line`)."""
+    """SQL: the value as text on one line, NULL when that leaves nothing (`ris._one_line`).
+
+    Most multi-line values are structured abstracts whose only odd whitespace is a single line
+    break between sections: for them a plain replace of the line break gives the same text as
+    collapsing every run, at a fraction of the cost of the regexp rewrite (5 s for 90k
+    abstracts); a value still odd after it takes the rewrite."""
     text = f"{value}::VARCHAR"
-    return (f"nullif(CASE WHEN regexp_matches({text}, '{_NOT_ONE_LINE}') "
-            f"THEN trim(regexp_replace({text}, '{_WHITESPACE}', ' ', 'g'), ' ') "
-            f"ELSE {text} END, '')")
+    joined = f"replace({text}, chr(10), ' ')"
+    return (f"nullif(CASE WHEN NOT regexp_matches({text}, '{_NOT_ONE_LINE}') THEN {text} "
+            f"WHEN NOT regexp_matches({joined}, '{_NOT_ONE_LINE}') THEN {joined} "
+            f"ELSE trim(regexp_replace({text}, '{_WHITESPACE}', ' ', 'g'), ' ') END, '')")
 
 
 def _tag(tag: str, value: str) -> str:

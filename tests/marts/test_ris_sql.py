@@ -21,7 +21,14 @@ SELECT * FROM (VALUES
     (NULL, NULL, 2001, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, []::VARCHAR[],
      'design: not reported; review', 'pmid:7'),
     ('Ünïcode – “quotes” & <tags>', ['Øster Å'], 2024, 'J' || chr(28) || 'Pain', NULL, '8',
-     NULL, 'Text.', NULL, NULL, NULL, NULL, ['shoulder'], NULL, 'pmid:8')
+     NULL, 'Text.', NULL, NULL, NULL, NULL, ['shoulder'], NULL, 'pmid:8'),
+    -- single line breaks between sections (the common case), and breaks beside a space, doubled,
+    -- leading or trailing, which must still collapse as runs
+    (chr(10) || 'Leading break', ['A' || chr(10) || 'B'], 2020, 'Pain' || chr(10) || 'Medicine',
+     'x' || chr(10), '9', NULL,
+     'Background: pain.' || chr(10) || 'Methods: 12 patients.' || chr(10) || 'Results: fell.',
+     NULL, NULL, NULL, NULL, ['a ' || chr(10) || 'b', 'c' || chr(10) || chr(10) || 'd'],
+     'note' || chr(10) || ' spaced', 'pmid:9')
 ) AS t(title, authors, year, journal, doi, pmid, preprint_id, abstract, pubmed_url, doi_url,
        full_text_url, pdf_url, keywords, note, article_id)"""
 
@@ -38,6 +45,8 @@ def test_duckdb_rendered_ris_matches_the_python_writer(tmp_path):
     write_ris_table(con, tmp_path / "included.ris", "included")
     assert (tmp_path / "included.ris").read_bytes() == python_ris(con, "included")
     assert b"TI  - Cryo neurolysis of the knee\r\nAU  - Ilfeld B\r\nAU  - Chen L\r\n" in \
+        (tmp_path / "included.ris").read_bytes()
+    assert b"AB  - Background: pain. Methods: 12 patients. Results: fell.\r\n" in \
         (tmp_path / "included.ris").read_bytes()
 
 
