@@ -65,16 +65,35 @@ def _previous(con) -> dict[str, tuple[int, str]]:
 def _sync_table(con, source: str, name: str, fingerprint: tuple[int, str], exists: bool,
                 known: bool) -> str:
     """Bring snapshot table `name` to the warehouse's rows; "rows" or "whole" (how). `known`:
-    the snapshot's manifest lists the table (a snapshot from before manifests is rewritten)."""
+    the snapshot's manifest lists the table (a snapshot from before manifests is rewritten).
+
+    Each side's rows are hashed once, into temporary (rowid, hash) tables: what the row update
+    would leave is then known before anything is written (rows of the snapshot the warehouse
+    still has, plus the warehouse's rows the snapshot lacks), and when that does not reproduce
+    the warehouse's fingerprint the table is copied whole instead."""
     src, dst = f"{source}.{name}", f"{_ALIAS}.{name}"
     if exists and known:
-        con.execute(f"""DELETE FROM {dst} WHERE rowid IN (
-                            SELECT rowid FROM {dst} AS t
-                            WHERE hash(t) NOT IN (SELECT hash(s) FROM {src} AS s))""")
-        con.execute(f"""INSERT INTO {dst} SELECT * FROM {src} AS s
-                        WHERE hash(s) NOT IN (SELECT hash(t) FROM {dst} AS t)""")
-        if _fingerprint(con, dst) == fingerprint:
-            return "rows"
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _snapshot_src AS "
+                    f"SELECT rowid AS rid, hash(s) AS h FROM {src} AS s")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _snapshot_dst AS "
+                    f"SELECT rowid AS rid, hash(t) AS h FROM {dst} AS t")
+        try:
+            outcome = con.execute("""
+                SELECT k.n + a.n, (k.total + a.total)::VARCHAR FROM
+                  (SELECT count(*) AS n, coalesce(sum(h::HUGEINT), 0) AS total FROM _snapshot_dst
+                   WHERE h IN (SELECT h FROM _snapshot_src)) AS k,
+                  (SELECT count(*) AS n, coalesce(sum(h::HUGEINT), 0) AS total FROM _snapshot_src
+                   WHERE h NOT IN (SELECT h FROM _snapshot_dst)) AS a""").fetchone()
+            if outcome == fingerprint:
+                con.execute(f"""DELETE FROM {dst} WHERE rowid IN (SELECT rid FROM _snapshot_dst
+                                WHERE h NOT IN (SELECT h FROM _snapshot_src))""")
+                con.execute(f"""INSERT INTO {dst} SELECT * FROM {src} WHERE rowid IN (
+                                SELECT rid FROM _snapshot_src
+                                WHERE h NOT IN (SELECT h FROM _snapshot_dst))""")
+                return "rows"
+        finally:
+            con.execute("DROP TABLE IF EXISTS _snapshot_src")
+            con.execute("DROP TABLE IF EXISTS _snapshot_dst")
     if exists:
         con.execute(f"DROP TABLE {dst}")
     con.execute(f"CREATE TABLE {dst} AS SELECT * FROM {src}")
