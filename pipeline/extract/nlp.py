@@ -53,6 +53,8 @@ _COLON_LABEL = re.compile(r"^[ \t]*([A-Z][A-Za-z ,&/-]{1,48}?)\s*:\s*", re.M)
 _CAPS_LABEL = re.compile(r"^[ \t]*((?:[A-Z]{2,}|AND|OF)(?:[ \t]+(?:[A-Z]{2,}|AND|OF))*)[ \t]+(?=[A-Z][a-z])", re.M)
 # "METHODSIn dogs, ..." (a label glued to the first word, as some indexes print them)
 _GLUED_LABEL = re.compile(r"^[ \t]*((?:[A-Z]{2,}[ \t]+(?:AND|OF)[ \t]+)?[A-Z]{4,})(?=[A-Z][a-z])", re.M)
+# a label alone on its line
+_ALONE_LABEL = re.compile(r"^[ \t]*([A-Za-z][A-Za-z ]{1,40}?)[ \t]*$", re.M)
 _NO_SPLIT_AFTER = {"e.g.", "i.e.", "vs.", "al.", "fig.", "approx.", "cf.", "no.", "dr.", "mr.",
                    "mrs.", "ms.", "st.", "resp.", "ref.", "vol.", "ca."}
 
@@ -130,7 +132,6 @@ def _after_stops(text: str) -> list[int]:
     return out
 
 
-_ALONE_LABEL = re.compile(r"^[ \t]*([A-Za-z][A-Za-z ]{1,40}?)[ \t]*$", re.M)
 _BOUNDARY = re.compile(r"(?<=[.?!])[\"'”’)\]]?\s+(?=[A-Z0-9(\[\"'“‘])")
 _LAST_WORD = re.compile(r"(\S+)$")
 

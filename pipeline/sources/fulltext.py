@@ -64,6 +64,7 @@ def _parse(fetched: Fetched, settings: Settings, pdf_parser) -> dict:
 
 
 def _europepmc_result(raw: RawRecord) -> dict | None:
+    """The stored Europe PMC search result of a record from Europe PMC, else None."""
     if raw.source != "europepmc":
         return None
     try:
@@ -73,28 +74,19 @@ def _europepmc_result(raw: RawRecord) -> dict | None:
     return result if isinstance(result, dict) else None
 
 
-def _html_link(raw: RawRecord) -> str | None:
-    from pipeline.parse.europepmc_json import html_url
-    result = _europepmc_result(raw)
-    return html_url(result) if result else None
-
-
-def _said_closed(raw: RawRecord) -> bool:
-    from pipeline.parse.europepmc_json import holds_full_text
-    result = _europepmc_result(raw)
-    return result is not None and holds_full_text(result) is False
-
-
 def _fetch(client: FullTextClient, article: Article, raw: RawRecord, recheck: bool = False) -> Fetched:
+    from pipeline.parse.europepmc_json import holds_full_text, html_url
+
+    result = _europepmc_result(raw)
     closed = None
-    ask_jats = recheck or not _said_closed(raw)
+    ask_jats = recheck or result is None or holds_full_text(result) is not False
     for article_id in (article.pmcid, article.preprint_id):
         if article_id and ask_jats:
             fetched = client.jats(article_id)
             if fetched.status == "read":
                 return fetched
             closed = fetched
-    page = _html_link(raw)
+    page = html_url(result) if result else None
     if page:
         return client.html(page)
     if article.pdf_url:

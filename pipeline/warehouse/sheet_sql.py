@@ -114,9 +114,6 @@ def write_xlsx_query(con: duckdb.DuckDBPyConnection, path: Path, sql: str,
                         for c, (name, kind) in enumerate(columns)) or "''"
     url_columns = [c for c, name in enumerate(header) if name.endswith("_url")]
     urls = "".join(f", {_quote(header[c])}::VARCHAR AS url_{c}" for c in url_columns)
-    # A long render would draw DuckDB's progress bar into the night's log.
-    (bar,) = con.execute("SELECT current_setting('enable_progress_bar')").fetchone()
-    con.execute("SET enable_progress_bar = false")
     # The rendered rows in a temporary table: its rowid is the row's place in `sql`.
     con.execute(f"CREATE OR REPLACE TEMP TABLE {_SHEET} AS SELECT {cells} AS cells{urls} "
                 f"FROM ({sql})")
@@ -127,7 +124,6 @@ def write_xlsx_query(con: duckdb.DuckDBPyConnection, path: Path, sql: str,
                              sheet)
     finally:
         con.execute(f"DROP TABLE IF EXISTS {_SHEET}")
-        con.execute(f"SET enable_progress_bar = {'true' if bar else 'false'}")
 
 
 def _blocks(con: duckdb.DuckDBPyConnection, sql: str) -> Iterator[str]:
