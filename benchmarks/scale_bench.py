@@ -16,7 +16,12 @@ and records; and the ratio of the 1 %-new night to the first load. On a shared m
 figures carry the other processes' contention: note it with the figures.
 
     .venv/bin/python benchmarks/scale_bench.py [--sizes 1000,10000,100000] [--workers 2]
-        [--dir DIR] [--days 2000]
+        [--dir DIR] [--days 2000] [--night-again [--profile]]
+
+With --dir, the warehouse as it stood before the 1 %-new night is kept (`DIR/nSIZE/before-night`);
+`--night-again` then runs only that night again from it, for profiling the incremental path
+without paying the first load each time; with `--profile`, each stage of it writes a cProfile
+file, `DIR/nSIZE/profile-<stage>.prof` (`python -m pstats` reads it).
 """
 
 from __future__ import annotations
@@ -54,6 +59,11 @@ def peak():
     child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     sys.stderr.write("\\nbench-peak " + json.dumps({"own_kib": own, "worker_kib": child}) + "\\n")
 atexit.register(peak)
+if os.environ.get("BENCH_PROFILE"):
+    import cProfile
+    profile = cProfile.Profile()
+    profile.enable()
+    atexit.register(lambda: profile.dump_stats(os.environ["BENCH_PROFILE"] + "-" + sys.argv[1] + ".prof"))
 from pipeline import nightly
 from pipeline.config import Settings
 stage, run_id, until = sys.argv[1], sys.argv[2], date.fromisoformat(sys.argv[3])
@@ -172,13 +182,22 @@ def warehouse_figures(warehouse: Path, run_id: str) -> tuple[float, int, int]:
     return size / 2**20, articles, slices
 
 
-def bench_size(root: Path, size: int, days: int, workers: int, log=print) -> list[RunResult]:
+def bench_size(root: Path, size: int, days: int, workers: int, night_again: bool = False,
+               profile: bool = False, log=print) -> list[RunResult]:
     from pipeline.mirror.server import MirrorServer
 
     t0 = time.monotonic()
     corpus = corpus_for(root / "corpus", size, days)
     log(f"[{size}] corpus written in {time.monotonic() - t0:.0f}s")
     warehouse = root / "warehouse" / "litmine.duckdb"
+    kept = root / "before-night"
+    runs = ((0, "first load"), (1, "quiet night"), (2, "1% new"))
+    if night_again:
+        if not kept.is_dir():
+            raise SystemExit(f"{kept} is missing: run once with --dir first")
+        shutil.rmtree(warehouse.parent, ignore_errors=True)
+        shutil.copytree(kept, warehouse.parent)
+        runs = runs[2:]
     results = []
     t0 = time.monotonic()
     with MirrorServer(corpus) as mirror:
@@ -194,8 +213,12 @@ def bench_size(root: Path, size: int, days: int, workers: int, log=print) -> lis
             ENV["europepmc_url"]: f"{mirror.base_url}/europepmc/webservices/rest/",
             ENV["ncbi_api_key"]: "scale-bench", ENV["http_backoff"]: "0.1",
             "BENCH_WORKERS": str(workers or ""),
+            "BENCH_PROFILE": str(root / "profile") if profile else "",
         })
-        for offset, name in ((0, "first load"), (1, "quiet night"), (2, "1% new")):
+        for offset, name in runs:
+            if offset == 2 and not night_again:
+                shutil.rmtree(kept, ignore_errors=True)
+                shutil.copytree(warehouse.parent, kept)
             run = RunResult(size, name)
             run_id = f"bench-{size}-{offset}"
             for stage in STAGES:
@@ -237,13 +260,20 @@ def main() -> int:
     parser.add_argument("--days", type=int, default=2000,
                         help="entrez days the first load's records are spread over")
     parser.add_argument("--dir", type=Path, help="work folder (default: a temporary one, removed)")
+    parser.add_argument("--night-again", action="store_true",
+                        help="with --dir: run only the 1%% new night again, from the kept warehouse")
+    parser.add_argument("--profile", action="store_true",
+                        help="with --night-again: a cProfile file per stage, in the size's folder")
     args = parser.parse_args()
+    if args.night_again and not args.dir:
+        parser.error("--night-again needs --dir")
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     base = args.dir or Path(tempfile.mkdtemp(prefix="litmine-scale-"))
     results = []
     try:
         for size in sizes:
-            results += bench_size(base / f"n{size}", size, args.days, args.workers)
+            results += bench_size(base / f"n{size}", size, args.days, args.workers, args.night_again,
+                              args.profile)
             print(report(results, args.workers), flush=True)
     finally:
         if not args.dir:

@@ -222,13 +222,15 @@ def extract_batches(batch_paths: list[str], config: dict | None = None) -> int:
     batches = [b for b in batch_paths if not _already_extracted(StagedBatch(Path(b)))]
     if not batches:
         return 0
-    from pipeline.extract import build_extractor
     from pipeline.extract.parallel import available_cores, process_pool
 
     workers = min(available_cores(), len(batches))
     if len(batches) >= PARALLEL_BATCHES and workers > 1:
+        # spaCy is not imported here first: numpy's import starts a thread, and a process
+        # that runs one can no longer fork its workers (a fork server costs a second import)
         with process_pool(workers, config) as pool:
             return sum(pool.map(_extract_batch_in_worker, batches))
+    from pipeline.extract import build_extractor
     extractor = build_extractor(config)
     return sum(extract_batch(b, extractor) for b in batches)
 
@@ -334,7 +336,7 @@ def publish(settings: Settings) -> str:
         # reads changed; each export file rewritten only when what it holds changed.
         with materialised_marts(con, mart_cache(settings), snapshot.tables):
             refresh_marts(con, exports_dir(settings))
-            refresh_evidence(con, exports_dir(settings), snapshot.tables)
+            refresh_evidence(con, exports_dir(settings), snapshot.tables, mart_cache(settings))
             write_report(con, settings, report_dir(settings))
         return str(settings.published)
     finally:

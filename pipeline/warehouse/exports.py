@@ -40,8 +40,8 @@ from pathlib import Path
 import duckdb
 
 from pipeline.config import Settings
-from pipeline.warehouse.materialise import inputs_fingerprint, mart_relation
-from pipeline.warehouse.ris_sql import write_ris_table
+from pipeline.warehouse.materialise import inputs_fingerprint, mart_relation, reading_shared
+from pipeline.warehouse.ris_sql import write_ris_spliced, write_ris_table
 from pipeline.warehouse.sheet_sql import write_csv_query, write_xlsx_query
 
 # The evidence table's columns in the spreadsheet exports, in reading order.
@@ -186,11 +186,13 @@ def _fingerprint(con: duckdb.DuckDBPyConnection, sql: str) -> list:
 
 
 def refresh_evidence(con: duckdb.DuckDBPyConnection, directory: Path,
-                     tables: dict[str, object] | None = None) -> Refresh:
+                     tables: dict[str, object] | None = None, cache: Path | None = None) -> Refresh:
     """evidence_table.csv / .xlsx and included.ris in `directory`, each written atomically and
     only when its rows changed since the last refresh (or the file is missing). With `tables`
     (every table's fingerprint, from the snapshot update), the included records are not even
-    queried when none of the tables they are read from changed."""
+    queried when none of the tables they are read from changed. With `cache` (the writer's
+    folder for derived data), the RIS file keeps an index there and a change renders only the
+    records it adds or alters (`splice.py`)."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     manifest = _load_manifest(directory)
@@ -211,11 +213,17 @@ def refresh_evidence(con: duckdb.DuckDBPyConnection, directory: Path,
     if unchanged_inputs and ris_path.is_file():
         fingerprints["included"] = known.get("included")
     else:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {_INCLUDED} AS {INCLUDED_SQL}")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {_INCLUDED} AS "
+                    f"{reading_shared(con, INCLUDED_SQL)}")
         try:
             fingerprints["included"] = _fingerprint(con, f"SELECT * FROM {_INCLUDED}")
             if known.get("included") != fingerprints["included"] or not ris_path.is_file():
-                write_ris_table(con, ris_path, _INCLUDED)
+                if cache is None:
+                    write_ris_table(con, ris_path, _INCLUDED)
+                else:
+                    Path(cache).mkdir(parents=True, exist_ok=True)
+                    write_ris_spliced(con, ris_path, _INCLUDED,
+                                      Path(cache) / "included.ris.index.parquet")
                 result.rewritten.append(ris_path)
         finally:
             con.execute(f"DROP TABLE IF EXISTS {_INCLUDED}")

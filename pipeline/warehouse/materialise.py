@@ -17,6 +17,12 @@ last run. A mart is reused only when it is a pure function of tables: a plan tha
 clock, a random or variable function, or reads a file, is always computed. Temporary objects
 live in the connection (they also work on a read-only snapshot) and vanish with it, so nothing
 stale can outlive the publish that made them.
+
+Computed marts share the core views most of them read (`SHARED_VIEWS`): the first mart that
+must be computed materialises those views once, into temporary tables, and every computed mart
+then runs its own SQL with its references to them pointed at the tables. At 100k records the
+curation overlay (`core.evidence_current`) was computed six times and `core.studies` four
+times per publish, which was most of the marts' cost.
 """
 
 from __future__ import annotations
@@ -31,6 +37,10 @@ from typing import Iterator
 import duckdb
 
 PREFIX = "_litmine_mart_"
+# Read by most marts, and costly (the curation overlay; the review-table shaping on top of it):
+# materialised once per publish, in this order (the second reads the first).
+SHARED_VIEWS = ("core.evidence_current", "core.studies")
+_SHARED_PREFIX = "_litmine_shared_"
 # Functions whose value is not determined by the tables a plan reads.
 _VOLATILE = re.compile(r"\b(now|current_date|current_time|current_timestamp|get_current_\w+|"
                        r"today|random|gen_random_uuid|uuid|setseed|getvariable|nextval|"
@@ -101,6 +111,57 @@ def inputs_fingerprint(con, sql: str, tables: dict[str, object] | None) -> str |
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _shared_temp(view: str) -> str:
+    return f'temp.main."{_SHARED_PREFIX}{view.replace(".", "_")}"'
+
+
+def _view_select(con: duckdb.DuckDBPyConnection, view: str) -> str:
+    """The SELECT of `schema.view` as DuckDB keeps it, its shared views read from their tables."""
+    schema, name = view.split(".", 1)
+    (sql,) = con.execute("""SELECT sql FROM duckdb_views() WHERE database_name = current_database()
+                            AND schema_name = ? AND view_name = ?""", [schema, name]).fetchone()
+    select = re.sub(r"^\s*CREATE\s+(?:OR\s+REPLACE\s+)?VIEW\s+\S+\s+AS\s+", "", sql, flags=re.I)
+    return _read_shared(select.rstrip("; \n"))
+
+
+def _read_shared(sql: str) -> str:
+    return _SHARED_REFERENCE.sub(lambda m: _shared_temp(f"core.{m.group(2)}"), sql)
+
+
+def reading_shared(con: duckdb.DuckDBPyConnection, sql: str) -> str:
+    """`sql` reading the shared views from their temporary tables while a publish holds them
+    (after the first computed mart, until the end of `materialised_marts`), else unchanged."""
+    held = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = 'temp' "
+                       "AND starts_with(table_name, ?)", [_SHARED_PREFIX]).fetchone()[0]
+    return _read_shared(sql) if held == len(SHARED_VIEWS) else sql
+
+
+# `core.studies` or `core."studies"` as DuckDB writes a view's SQL back
+_SHARED_REFERENCE = re.compile(r'\bcore\.("?)(%s)\1(?![\w"])'
+                               % "|".join(v.split(".", 1)[1] for v in SHARED_VIEWS))
+
+
+class _SharedViews:
+    """The shared views as temporary tables, made on first use (never on a night that computes
+    no mart) and kept until the marts are dropped, for the exports that read them too."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.con, self.made = con, False
+
+    def select(self, mart: str) -> str:
+        if not self.made:
+            self.made = True
+            for view in SHARED_VIEWS:
+                self.con.execute(f"CREATE OR REPLACE TEMP TABLE {_shared_temp(view)} AS "
+                                 f"{_view_select(self.con, view)}")
+        return _view_select(self.con, f"marts.{mart}")
+
+    def drop(self) -> None:
+        if self.made:
+            for view in SHARED_VIEWS:
+                self.con.execute(f"DROP TABLE IF EXISTS {_shared_temp(view)}")
+
+
 def _literal(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
@@ -130,6 +191,7 @@ def materialised_marts(con: duckdb.DuckDBPyConnection, cache: Path | None = None
     known = _read_cache(cache) if cache is not None else {}
     made: dict[str, str] = {}           # mart -> "VIEW" | "TABLE"
     reused, inputs = [], {}
+    shared = _SharedViews(con)
     try:
         for name in names:
             inputs[name] = inputs_fingerprint(con, f'SELECT * FROM marts."{name}"', tables)
@@ -140,8 +202,7 @@ def materialised_marts(con: duckdb.DuckDBPyConnection, cache: Path | None = None
                 made[name] = "VIEW"
                 reused.append(name)
                 continue
-            con.execute(f'CREATE OR REPLACE TEMP TABLE "{PREFIX}{name}" AS '
-                        f'SELECT * FROM marts."{name}"')
+            con.execute(f'CREATE OR REPLACE TEMP TABLE "{PREFIX}{name}" AS {shared.select(name)}')
             made[name] = "TABLE"
             if cache is not None and inputs[name]:
                 cache.mkdir(parents=True, exist_ok=True)
@@ -153,5 +214,6 @@ def materialised_marts(con: duckdb.DuckDBPyConnection, cache: Path | None = None
             (cache / "inputs.json.tmp").replace(cache / "inputs.json")
         yield reused
     finally:
+        shared.drop()
         for name, kind in made.items():
             con.execute(f"DROP {kind} IF EXISTS {_temp(name)}")

@@ -3,7 +3,8 @@
 What: `write_ris_table(con, path, table)` writes the rows of `table` (the columns `ris.to_ris`
 reads: title, authors, year, journal, doi, pmid, preprint_id, abstract, the four URLs,
 keywords, note, article_id), in the table's row order, as the same bytes `ris.to_ris` makes
-from them, atomically.
+from them, atomically. `write_ris_spliced` writes the same bytes, copying the records the
+previous file already holds from it (`splice.py`): a night renders only its new records.
 
 Why: a new study sorts into the middle of the file, so a night that includes one rewrites it
 whole (see `exports.py`); at 100k records building ~2M tagged lines one Python call at a time
@@ -20,6 +21,8 @@ import os
 from pathlib import Path
 
 import duckdb
+
+from pipeline.warehouse.splice import write_spliced
 
 CRLF = "chr(13) || chr(10)"
 # The characters Python's str.isspace() accepts other than the space, as an RE2 class.
@@ -88,3 +91,9 @@ def write_ris_table(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> P
     finally:
         tmp.unlink(missing_ok=True)
     return path
+
+
+def write_ris_spliced(con: duckdb.DuckDBPyConnection, path: Path, table: str, index: Path) -> int:
+    """As `write_ris_table`, rendering only the records the previous file (indexed in `index`,
+    see `splice.py`) does not hold as they are now; returns how many it rendered."""
+    return write_spliced(con, path, table, "article_id", record_sql(), "\r\n", index)

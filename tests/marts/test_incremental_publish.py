@@ -190,3 +190,30 @@ def test_identical_rows_added_to_identical_rows_are_counted(published):
     snapshot = duckdb.connect(str(published.published), read_only=True)
     assert snapshot.execute("SELECT count(*) FROM ops.repeated_notes").fetchone() == (2,)
     snapshot.close()
+
+
+def test_marts_computed_from_the_shared_views_say_what_the_views_say(published):
+    """The publish computes the curation overlay and core.studies once and each mart from those
+    copies: every mart must hold the same rows, in the same order, as querying the view."""
+    from pipeline.warehouse.materialise import mart_relation, materialised_marts
+
+    con = db.connect(published)
+    add_study(con, "pmid:7", first_author="Ahn J", year=2023, design="rct", sample_size=60)
+    curate(con, "pmid:1", "sample_size", 41, at(29))
+    curate(con, "pmid:7", "design", "case_series", at(29))
+    names = [n for (n,) in con.execute("SELECT view_name FROM duckdb_views() "
+                                       "WHERE schema_name = 'marts' ORDER BY 1").fetchall()]
+    expected = {n: con.execute(f"SELECT * FROM marts.{n}").fetchall() for n in names}
+    with materialised_marts(con) as reused:
+        assert reused == []
+        shown = {n: con.execute(f"SELECT * FROM {mart_relation(con, n)}").fetchall() for n in names}
+        patients = con.execute(f"SELECT article_id, patients, design FROM "
+                               f"{mart_relation(con, 'evidence_table')} ORDER BY 1").fetchall()
+    leftovers = con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()
+    con.close()
+    assert shown["evidence_table"] == expected["evidence_table"]      # ordered for the reader
+    for name in names:
+        assert sorted(map(repr, shown[name])) == sorted(map(repr, expected[name])), name
+    assert ("pmid:1", 41) in {(a, n) for a, n, _ in patients}
+    assert ("pmid:7", "case_series") in {(a, d) for a, _, d in patients}
+    assert leftovers == []
