@@ -331,7 +331,7 @@ def publish(settings: Settings) -> str:
     con = db.connect(settings)
     try:
         apply_inbox(con, settings)      # saves made while the night held the warehouse
-        snapshot = update_snapshot(con, settings.published)
+        snapshot = update_snapshot(con, settings.published, mart_cache(settings) / "snapshot")
         # Each mart computed once for the exports and the report, or reused when nothing it
         # reads changed; each export file rewritten only when what it holds changed.
         with materialised_marts(con, mart_cache(settings), snapshot.tables):

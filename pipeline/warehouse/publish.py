@@ -12,7 +12,10 @@ Incremental: the temporary file starts as a byte copy of the current snapshot, w
 Only tables whose fingerprint in the warehouse differs are brought up to date, and within a
 table only the rows that differ: rows whose hash the warehouse no longer has are deleted, rows
 the snapshot lacks are inserted. When the result does not reproduce the warehouse's fingerprint
-(identical duplicate rows, which a set difference cannot count) the table is copied whole. A
+(identical duplicate rows, which a set difference cannot count) the table is copied whole. The
+snapshot's row hashes are those the writer kept from the last update (checked against the
+manifest's fingerprint; hashed afresh when they do not match), so a night that only adds rows
+to a table reads none of the snapshot's rows of it. A
 quiet night thus writes the few ops rows it added; a night with 1 % new records writes about
 1 % of the rows. Views are recreated from the warehouse every time (they hold no data).
 
@@ -47,12 +50,6 @@ def _identifier(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _fingerprint(con, table: str) -> tuple[int, str]:
-    count, total = con.execute(f"SELECT count(*), coalesce(sum(hash(t)::HUGEINT), 0)::VARCHAR "
-                               f"FROM {table} AS t").fetchone()
-    return count, total
-
-
 def _previous(con) -> dict[str, tuple[int, str]]:
     """The table fingerprints the snapshot being updated was published with."""
     if not con.execute(f"""SELECT 1 FROM duckdb_tables() WHERE database_name = '{_ALIAS}'
@@ -62,41 +59,89 @@ def _previous(con) -> dict[str, tuple[int, str]]:
     return {name: (count, total) for name, count, total in rows}
 
 
-def _sync_table(con, source: str, name: str, fingerprint: tuple[int, str], exists: bool,
-                known: bool) -> str:
-    """Bring snapshot table `name` to the warehouse's rows; "rows" or "whole" (how). `known`:
-    the snapshot's manifest lists the table (a snapshot from before manifests is rewritten).
+def _hash_rows(con, src: str) -> tuple[int, str]:
+    """The warehouse table's (rowid, row hash) into `_snapshot_src`; its fingerprint."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _snapshot_src AS "
+                f"SELECT rowid AS rid, hash(s) AS h FROM {src} AS s")
+    return con.execute("SELECT count(*), coalesce(sum(h::HUGEINT), 0)::VARCHAR "
+                       "FROM _snapshot_src").fetchone()
 
-    Each side's rows are hashed once, into temporary (rowid, hash) tables: what the row update
-    would leave is then known before anything is written (rows of the snapshot the warehouse
-    still has, plus the warehouse's rows the snapshot lacks), and when that does not reproduce
-    the warehouse's fingerprint the table is copied whole instead."""
+
+def _kept_hashes(con, kept: Path | None, name: str, published: tuple | None) -> str | None:
+    """The snapshot table's row hashes as the last publish kept them (a relation with column
+    `h`), when they are exactly what the snapshot holds: their count and sum must be the
+    fingerprint the snapshot was published with."""
+    path = _kept_path(kept, name)
+    if path is None or published is None or not path.is_file():
+        return None
+    relation = f"read_parquet({_literal(path)})"
+    try:
+        found = con.execute(f"SELECT count(*), coalesce(sum(h::HUGEINT), 0)::VARCHAR "
+                            f"FROM {relation}").fetchone()
+    except duckdb.Error:
+        return None
+    return relation if tuple(found) == tuple(published) else None
+
+
+def _kept_path(kept: Path | None, name: str) -> Path | None:
+    return None if kept is None else Path(kept) / (name.replace('"', "") + ".parquet")
+
+
+def _keep_hashes(con, kept: Path | None, name: str) -> None:
+    """This table's row hashes, for the next publish to diff against without hashing the
+    snapshot's rows again."""
+    path = _kept_path(kept, name)
+    if path is None:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    con.execute(f"COPY (SELECT h FROM _snapshot_src) TO {_literal(tmp)} (FORMAT parquet)")
+    tmp.replace(path)
+
+
+def _sync_table(con, source: str, name: str, fingerprint: tuple[int, str], exists: bool,
+                published: tuple | None, kept: Path | None = None) -> str:
+    """Bring snapshot table `name` to the warehouse's rows (hashed in `_snapshot_src`); "rows"
+    or "whole" (how). `published`: the fingerprint the snapshot's manifest lists for the table
+    (None: a snapshot from before manifests, rewritten).
+
+    What the row update would leave (rows of the snapshot the warehouse still has, plus the
+    warehouse's rows the snapshot lacks) is known before anything is written, and when that
+    does not reproduce the warehouse's fingerprint the table is copied whole instead. The
+    snapshot's side is the row hashes the last publish kept (`kept`), or, failing those, its
+    rows hashed now; with kept hashes a night that only adds rows never reads the snapshot's."""
     src, dst = f"{source}.{name}", f"{_ALIAS}.{name}"
-    if exists and known:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _snapshot_src AS "
-                    f"SELECT rowid AS rid, hash(s) AS h FROM {src} AS s")
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _snapshot_dst AS "
-                    f"SELECT rowid AS rid, hash(t) AS h FROM {dst} AS t")
+    if exists and published is not None:
+        old = _kept_hashes(con, kept, name, published)
+        if old is None:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _snapshot_dst AS "
+                        f"SELECT rowid AS rid, hash(t) AS h FROM {dst} AS t")
         try:
-            outcome = con.execute("""
+            hashes = old or "_snapshot_dst"
+            outcome = con.execute(f"""
                 SELECT k.n + a.n, (k.total + a.total)::VARCHAR FROM
-                  (SELECT count(*) AS n, coalesce(sum(h::HUGEINT), 0) AS total FROM _snapshot_dst
+                  (SELECT count(*) AS n, coalesce(sum(h::HUGEINT), 0) AS total FROM {hashes}
                    WHERE h IN (SELECT h FROM _snapshot_src)) AS k,
                   (SELECT count(*) AS n, coalesce(sum(h::HUGEINT), 0) AS total FROM _snapshot_src
-                   WHERE h NOT IN (SELECT h FROM _snapshot_dst)) AS a""").fetchone()
+                   WHERE h NOT IN (SELECT h FROM {hashes})) AS a""").fetchone()
             if outcome == fingerprint:
-                con.execute(f"""DELETE FROM {dst} WHERE rowid IN (SELECT rid FROM _snapshot_dst
-                                WHERE h NOT IN (SELECT h FROM _snapshot_src))""")
+                gone = f"SELECT h FROM {hashes} WHERE h NOT IN (SELECT h FROM _snapshot_src)"
+                if old is None:
+                    con.execute(f"""DELETE FROM {dst} WHERE rowid IN (SELECT rid FROM _snapshot_dst
+                                    WHERE h NOT IN (SELECT h FROM _snapshot_src))""")
+                elif con.execute(f"SELECT EXISTS ({gone})").fetchone()[0]:
+                    con.execute(f"DELETE FROM {dst} AS t WHERE hash(t) IN ({gone})")
                 con.execute(f"""INSERT INTO {dst} SELECT * FROM {src} WHERE rowid IN (
                                 SELECT rid FROM _snapshot_src
-                                WHERE h NOT IN (SELECT h FROM _snapshot_dst))""")
+                                WHERE h NOT IN (SELECT h FROM {hashes}))""")
+                _keep_hashes(con, kept, name)
                 return "rows"
         finally:
-            con.execute("DROP TABLE IF EXISTS _snapshot_src")
             con.execute("DROP TABLE IF EXISTS _snapshot_dst")
     if exists:
         con.execute(f"DROP TABLE {dst}")
     con.execute(f"CREATE TABLE {dst} AS SELECT * FROM {src}")
+    _keep_hashes(con, kept, name)
     return "whole"
 
 
@@ -106,7 +151,7 @@ class SnapshotUpdate:
     tables: dict[str, tuple]          # 'schema.table' -> fingerprint, for every table
 
 
-def _copy(con: duckdb.DuckDBPyConnection, source: str) -> SnapshotUpdate:
+def _copy(con: duckdb.DuckDBPyConnection, source: str, kept: Path | None = None) -> SnapshotUpdate:
     """Schemas, table data and views of catalog `source` into the attached snapshot, touching
     only the tables that changed."""
     src = _identifier(source)
@@ -126,10 +171,14 @@ def _copy(con: duckdb.DuckDBPyConnection, source: str) -> SnapshotUpdate:
                                         WHERE database_name = ? AND NOT internal AND NOT temporary
                                         ORDER BY schema_name, table_name""", [source]).fetchall():
         name = f"{_identifier(schema)}.{_identifier(table)}"
-        fingerprints[name] = tables[f"{schema}.{table}"] = _fingerprint(con, f"{src}.{name}")
+        fingerprints[name] = tables[f"{schema}.{table}"] = _hash_rows(con, f"{src}.{name}")
         if previous.get(name) != fingerprints[name] or name not in snapshot_tables:
             written[name] = _sync_table(con, src, name, fingerprints[name],
-                                        exists=name in snapshot_tables, known=name in previous)
+                                        exists=name in snapshot_tables,
+                                        published=previous.get(name), kept=kept)
+        elif (path := _kept_path(kept, name)) is not None and not path.is_file():
+            _keep_hashes(con, kept, name)   # e.g. the first publish since hashes were kept
+    con.execute("DROP TABLE IF EXISTS _snapshot_src")
     for gone in snapshot_tables - set(fingerprints) - {MANIFEST}:
         con.execute(f"DROP TABLE {_ALIAS}.{gone}")
     con.execute(f"CREATE OR REPLACE TABLE {_ALIAS}.{MANIFEST} "
@@ -177,10 +226,12 @@ def _attach(con: duckdb.DuckDBPyConnection, tmp: Path, published: Path) -> None:
     con.execute(f"ATTACH {_literal(tmp)} AS {_ALIAS} (STORAGE_VERSION '{SNAPSHOT_STORAGE_VERSION}')")
 
 
-def update_snapshot(con: duckdb.DuckDBPyConnection, published: Path) -> SnapshotUpdate:
+def update_snapshot(con: duckdb.DuckDBPyConnection, published: Path,
+                    kept: Path | None = None) -> SnapshotUpdate:
     """Bring the snapshot at `published` up to the warehouse behind `con`, atomically; return
     the tables written, each with how ("rows": only changed rows; "whole": copied whole), and
-    every table's fingerprint (which tells the exports what changed)."""
+    every table's fingerprint (which tells the exports what changed). `kept`: a folder of the
+    writer's where each written table's row hashes are kept for the next update."""
     published = Path(published)
     published.parent.mkdir(parents=True, exist_ok=True)
     tmp = published.with_name(f".{published.name}.tmp-{os.getpid()}")
@@ -190,7 +241,7 @@ def update_snapshot(con: duckdb.DuckDBPyConnection, published: Path) -> Snapshot
     con.execute("CHECKPOINT")
     _attach(con, tmp, published)
     try:
-        update = _copy(con, source)
+        update = _copy(con, source, kept)
     except BaseException:
         con.execute(f"DETACH {_ALIAS}")
         tmp.unlink(missing_ok=True)
