@@ -45,19 +45,41 @@ def article_hash(article: Article) -> str:
 
 
 class CurrentArticles:
-    """The current version of every work, found by any of its identifiers."""
+    """The current version of every work, found by any of its identifiers.
+
+    Looked up per batch (`know`): only the works that share an identifier with the batch's
+    records are read, so a night's load costs what the night brings, not the warehouse's size.
+    Works decided earlier in the window are kept in memory and win over what the table says."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
         self.by_key: dict[tuple[str, str], tuple[str, int, str]] = {}
-        rows = con.execute("""SELECT article_id, version, article_hash, pmid, lower(doi), preprint_id
-                              FROM core.articles_current""").fetchall()
+        self.asked: set[tuple[str, str]] = set()
+
+    def know(self, articles) -> None:
+        """Read the current works known by any identifier of `articles` not yet asked about."""
+        wanted = {key for article in articles for key in article.work_keys} - self.asked
+        if not wanted:
+            return
+        self.asked |= wanted
+        by_kind = {kind: sorted(v for k, v in wanted if k == kind)
+                   for kind in ("pmid", "doi", "preprint_id")}
+        rows = self.con.execute("""
+            SELECT article_id, version, article_hash, pmid, lower(doi), preprint_id
+            FROM core.articles_current
+            WHERE pmid IN (SELECT unnest($pmid::VARCHAR[]))
+               OR lower(doi) IN (SELECT unnest($doi::VARCHAR[]))
+               OR preprint_id IN (SELECT unnest($preprint_id::VARCHAR[]))""", by_kind).fetchall()
         for article_id, version, digest, pmid, doi, preprint_id in rows:
-            self._remember(article_id, version, digest, pmid, doi, preprint_id)
+            for key in (("pmid", pmid), ("doi", doi), ("preprint_id", preprint_id)):
+                if key[1] and key in wanted:
+                    self.by_key.setdefault(key, (article_id, version, digest))
 
     def _remember(self, article_id, version, digest, pmid, doi, preprint_id) -> None:
         for kind, value in (("pmid", pmid), ("doi", doi), ("preprint_id", preprint_id)):
             if value:
                 self.by_key[(kind, value)] = (article_id, version, digest)
+                self.asked.add((kind, value))
 
     def find(self, article: Article) -> tuple[str, int, str] | None:
         for key in article.work_keys:
@@ -135,6 +157,7 @@ def load_batch(con, index: CurrentArticles, batch, run_id: str, counts: LoadCoun
     attempts = _previous_attempts(con, fulltexts)
     moved_links: dict[str, str] = {}
     latest: dict[str, int] = {}
+    index.know(article for _, article in records)
     for position, (raw, article) in enumerate(records):
         counts.fetched += 1
         raws.append([raw.source, raw.source_id, raw.hash, raw.content_type, raw.payload,

@@ -103,6 +103,30 @@ def test_the_same_work_from_two_sources_is_one_article(settings, con):
     assert ids == [("pmid:990000102",)]
 
 
+def test_works_are_matched_by_any_identifier_across_batches_and_nights(settings, con):
+    """A preprint known only by its DOI is the same work as the journal article that later
+    brings a PMID and the DOI in another case; within one night, a work decided in one batch is
+    what a later batch of the same window finds, not what the table said before the night."""
+    preprint = article(pmid=None, source="europepmc", source_id="PPR77", preprint_id="PPR77",
+                       doi="10.5555/Shared.77")
+    load_window(con, stage(settings, [preprint], source="europepmc"), "run-1")
+    window = StagedWindow(settings.staging_dir, "pubmed", settings.query, date(2024, 3, 6),
+                          date(2024, 3, 6))
+    journal = article(pmid="990000177", doi="10.5555/SHARED.77")
+    corrected = replace(journal, abstract="Nineteen patients had genicular cryoneurolysis.")
+    for n, a in enumerate([journal, corrected]):
+        records = [(raw_for(a), replace(a, raw_hash=raw_for(a).hash))]
+        window.write_batch(f"batch-{n:07d}", records, [], n + 1, 2)
+    window.manifest.complete = True
+    window.save()
+    result = load_window(con, window, "run-2")
+    rows = con.execute("""SELECT article_id, version, is_current FROM core.articles
+                          ORDER BY version""").fetchall()
+    assert (result.changed, result.new) == (2, 0)
+    assert rows == [("doi:10.5555/shared.77", 1, False), ("doi:10.5555/shared.77", 2, False),
+                    ("doi:10.5555/shared.77", 3, True)]
+
+
 def test_re_extraction_with_a_new_version_adds_rows(settings, con):
     a = article()
     load_window(con, stage(settings, [a], [extraction(a, version="t1")]), "run-1")
