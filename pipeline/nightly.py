@@ -80,17 +80,23 @@ def stage_reextraction(settings: Settings, batch_size: int = 200) -> list[str]:
 
     if not Path(settings.warehouse).exists():
         return []
+    unread = """NOT EXISTS (SELECT 1 FROM core.extractions e
+                            WHERE e.article_id = a.article_id AND e.article_version = a.version
+                              AND e.extractor_version = ?)"""
     con = db.connect(settings, read_only=True)
     try:
-        rows = con.execute("""
+        # Most nights nothing is unread: asked first without the raw payloads, which the
+        # full question reads from disk (1.5 s at 100k when they are not in the page cache)
+        if not con.execute(f"SELECT EXISTS (SELECT 1 FROM core.articles_current a WHERE {unread})",
+                           [EXTRACTOR_VERSION]).fetchone()[0]:
+            return []
+        rows = con.execute(f"""
             SELECT r.source, r.source_id, r.payload, r.content_type, r.fetched_at::VARCHAR,
                    a.article_id, a.version
             FROM core.articles_current a
             JOIN raw.records r ON r.source = a.source AND r.source_id = a.source_id
                               AND r.content_hash = a.raw_hash
-            WHERE NOT EXISTS (SELECT 1 FROM core.extractions e
-                              WHERE e.article_id = a.article_id AND e.article_version = a.version
-                                AND e.extractor_version = ?)
+            WHERE {unread}
             ORDER BY a.article_id""", [EXTRACTOR_VERSION]).fetchall()
         # The full texts read before are read again: a new extractor must not drop their values.
         stored = stored_fulltexts(con, [(r[5], r[6]) for r in rows]) if rows else {}
