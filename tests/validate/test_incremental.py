@@ -198,3 +198,54 @@ def test_litmine_validate_says_what_it_checked_and_all_checks_everything(con, se
 
     assert "articles: 0 of 3 rows (incremental)" in litmine()
     assert "articles: 3 of 3 rows (full)" in litmine("--all")
+
+
+QUIET_NIGHT = """
+import json, sys
+from pipeline.config import Settings
+from pipeline.validate import validate_warehouse
+from pipeline.warehouse.db import connect
+settings = Settings(warehouse=sys.argv[1], docs_dir=sys.argv[2])
+con = connect(settings)
+report = validate_warehouse(con, settings, sys.argv[3])
+print(json.dumps({"gx": "great_expectations" in sys.modules,
+                  "checked": {s.name: s.evaluated for s in report.suites}}))
+"""
+
+
+def night_in_a_fresh_process(settings, run_id: str) -> dict:
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", QUIET_NIGHT, str(settings.warehouse),
+                           str(settings.docs_dir), run_id], capture_output=True, text=True,
+                          cwd=root, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_great_expectations_is_imported_only_on_a_night_with_rows_to_check(con, settings):
+    """GX is imported early, beside DuckDB's queries, when the night loaded records; a quiet
+    night still never imports it, and a night GX was not guessed for still gets its rows
+    checked."""
+    add_good(con, 5)
+    validate_warehouse(con, settings, "night-1")
+    con.execute("""INSERT INTO ops.runs (run_id, source, status, new) VALUES
+                   ('night-2', 'pubmed', 'succeeded', 0), ('night-3', 'pubmed', 'succeeded', 2)""")
+    con.close()
+    assert night_in_a_fresh_process(settings, "night-2") == {
+        "gx": False, "checked": {"articles": 0, "extractions": 0}}
+
+    con = connect(settings)
+    add_good(con, 2, prefix="new:")
+    con.close()
+    assert night_in_a_fresh_process(settings, "night-3") == {
+        "gx": True, "checked": {"articles": 2, "extractions": 2}}
+    con = connect(settings)
+    add_good(con, 1, prefix="unannounced:")          # loaded by no run the guess looks at
+    con.close()
+    assert night_in_a_fresh_process(settings, "night-4") == {
+        "gx": True, "checked": {"articles": 1, "extractions": 1}}
