@@ -18,9 +18,9 @@ clock, a random or variable function, or reads a file, is always computed. Tempo
 live in the connection (they also work on a read-only snapshot) and vanish with it, so nothing
 stale can outlive the publish that made them.
 
-Computed marts share the core views most of them read (`SHARED_VIEWS`): the first mart that
-must be computed materialises those views once, into temporary tables, and every computed mart
-then runs its own SQL with its references to them pointed at the tables. At 100k records the
+Computed marts share the core views most of them read (`SHARED_VIEWS`): the first computed mart
+that names one materialises it once, into a temporary table, and every computed mart then runs
+its own SQL with its references to those views pointed at the tables. At 100k records the
 curation overlay (`core.evidence_current`) was computed six times and `core.studies` four
 times per publish, which was most of the marts' cost.
 """
@@ -115,25 +115,36 @@ def _shared_temp(view: str) -> str:
     return f'temp.main."{_SHARED_PREFIX}{view.replace(".", "_")}"'
 
 
-def _view_select(con: duckdb.DuckDBPyConnection, view: str) -> str:
-    """The SELECT of `schema.view` as DuckDB keeps it, its shared views read from their tables."""
+def _view_sql(con: duckdb.DuckDBPyConnection, view: str) -> str:
+    """The SELECT of `schema.view` as DuckDB keeps it."""
     schema, name = view.split(".", 1)
     (sql,) = con.execute("""SELECT sql FROM duckdb_views() WHERE database_name = current_database()
                             AND schema_name = ? AND view_name = ?""", [schema, name]).fetchone()
     select = re.sub(r"^\s*CREATE\s+(?:OR\s+REPLACE\s+)?VIEW\s+\S+\s+AS\s+", "", sql, flags=re.I)
-    return _read_shared(select.rstrip("; \n"))
+    return select.rstrip("; \n")
 
 
-def _read_shared(sql: str) -> str:
-    return _SHARED_REFERENCE.sub(lambda m: _shared_temp(f"core.{m.group(2)}"), sql)
+def _shared_in(sql: str) -> list[str]:
+    """The shared views `sql` names, in SHARED_VIEWS order."""
+    named = {f"core.{m.group(2)}" for m in _SHARED_REFERENCE.finditer(sql)}
+    return [view for view in SHARED_VIEWS if view in named]
+
+
+def _read_shared(sql: str, held) -> str:
+    """`sql` with its references to the shared views in `held` pointed at their tables."""
+    def point(match: re.Match) -> str:
+        view = f"core.{match.group(2)}"
+        return _shared_temp(view) if view in held else match.group(0)
+    return _SHARED_REFERENCE.sub(point, sql)
 
 
 def reading_shared(con: duckdb.DuckDBPyConnection, sql: str) -> str:
-    """`sql` reading the shared views from their temporary tables while a publish holds them
-    (after the first computed mart, until the end of `materialised_marts`), else unchanged."""
-    held = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = 'temp' "
-                       "AND starts_with(table_name, ?)", [_SHARED_PREFIX]).fetchone()[0]
-    return _read_shared(sql) if held == len(SHARED_VIEWS) else sql
+    """`sql` reading the shared views a publish holds as tables (those a computed mart needed,
+    until the end of `materialised_marts`) from them; unchanged when none is held."""
+    held = {view for view in SHARED_VIEWS if con.execute(
+        "SELECT 1 FROM duckdb_tables() WHERE database_name = 'temp' AND table_name = ?",
+        [_shared_temp(view).split(".")[-1].strip('"')]).fetchone()}
+    return _read_shared(sql, held)
 
 
 # `core.studies` or `core."studies"` as DuckDB writes a view's SQL back
@@ -142,24 +153,34 @@ _SHARED_REFERENCE = re.compile(r'\bcore\.("?)(%s)\1(?![\w"])'
 
 
 class _SharedViews:
-    """The shared views as temporary tables, made on first use (never on a night that computes
-    no mart) and kept until the marts are dropped, for the exports that read them too."""
+    """The shared views as temporary tables, each made when the first computed mart needs it
+    (a quiet night computes only the marts about runs) and kept until the marts are dropped,
+    for the exports that read them too."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection):
-        self.con, self.made = con, False
+        self.con, self.made = con, []
+
+    def _make(self, view: str) -> None:
+        sql = _view_sql(self.con, view)
+        for needed in _shared_in(sql):
+            if needed not in self.made:
+                self._make(needed)
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {_shared_temp(view)} AS "
+                         f"{_read_shared(sql, self.made)}")
+        self.made.append(view)
 
     def select(self, mart: str) -> str:
-        if not self.made:
-            self.made = True
-            for view in SHARED_VIEWS:
-                self.con.execute(f"CREATE OR REPLACE TEMP TABLE {_shared_temp(view)} AS "
-                                 f"{_view_select(self.con, view)}")
-        return _view_select(self.con, f"marts.{mart}")
+        """The mart's SELECT, reading the shared views it names from their tables."""
+        sql = _view_sql(self.con, f"marts.{mart}")
+        for view in _shared_in(sql):
+            if view not in self.made:
+                self._make(view)
+        return _read_shared(sql, self.made)
 
     def drop(self) -> None:
-        if self.made:
-            for view in SHARED_VIEWS:
-                self.con.execute(f"DROP TABLE IF EXISTS {_shared_temp(view)}")
+        for view in self.made:
+            self.con.execute(f"DROP TABLE IF EXISTS {_shared_temp(view)}")
+        self.made = []
 
 
 def _literal(path: Path) -> str:
