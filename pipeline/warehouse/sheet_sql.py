@@ -90,19 +90,25 @@ def write_csv_query(con: duckdb.DuckDBPyConnection, path: Path, sql: str) -> Pat
     return path
 
 
-def _xml_cell(column: str, kind: str, letter: str) -> str:
-    """SQL rendering one `<c>` element (or nothing, for NULL or empty text)."""
+def _xml_cell(column: str, kind: str, letter: str, text: str | None = None) -> str:
+    """SQL rendering one `<c>` element (or nothing, for NULL or empty text). `text`: a column
+    already holding the value as text (`_text`), for a text, list or boolean column."""
     ref = f'<c r="{letter}{_ROW}"'
     if kind == "number":   # NaN is no number to a spreadsheet: text, as the Python writer does
         return (f"CASE WHEN {column} IS NULL THEN '' "
                 f"WHEN {column}::DOUBLE != {column}::DOUBLE OR isnan({column}::DOUBLE) "
                 f"THEN '{ref} t=\"inlineStr\"><is><t xml:space=\"preserve\">nan</t></is></c>' "
                 f"ELSE '{ref}><v>' || {column}::VARCHAR || '</v></c>' END")
-    text = (f"replace(replace(replace(regexp_replace({_text(column, kind)}, '{_FORBIDDEN}', '', 'g'), "
-            f"'&', '&amp;'), '<', '&lt;'), '>', '&gt;')")
-    empty = f"{column} IS NULL" + ("" if kind == "list" else f" OR {column}::VARCHAR = ''")
+    text = text or _text(column, kind)
+    # Rewritten only when there is something to rewrite: nearly no value has any of these,
+    # and a test is a scan where a rewrite copies the string four times.
+    escaped = (f"CASE WHEN regexp_matches({text}, '[&<>]|{_FORBIDDEN}') THEN "
+               f"replace(replace(replace(regexp_replace({text}, '{_FORBIDDEN}', '', 'g'), "
+               f"'&', '&amp;'), '<', '&lt;'), '>', '&gt;') ELSE {text} END")
+    # an empty list still gets its (empty) cell, as in the Python writer
+    empty = f"{text} IS NULL" + ("" if kind == "list" else f" OR {text} = ''")
     return (f"CASE WHEN {empty} THEN '' ELSE '{ref} t=\"inlineStr\"><is><t xml:space=\"preserve\">'"
-            f" || {text} || '</t></is></c>' END")
+            f" || {escaped} || '</t></is></c>' END")
 
 
 def write_xlsx_query(con: duckdb.DuckDBPyConnection, path: Path, sql: str,
@@ -110,15 +116,20 @@ def write_xlsx_query(con: duckdb.DuckDBPyConnection, path: Path, sql: str,
     """The rows of `sql` as a one-sheet workbook; *_url columns are clickable links."""
     columns = _columns(con, sql)
     header = [name for name, _ in columns]
+    # Each value's text computed once, beside the row (it is tested, then maybe rewritten).
+    texts = {c: f'"_litmine_text_{c}"' for c, (_, kind) in enumerate(columns)
+             if _kind(kind) != "number"}
+    inner = ", ".join(["*"] + [f"{_text(_quote(columns[c][0]), _kind(columns[c][1]))} AS {name}"
+                               for c, name in texts.items()])
     # concat() of all cells at once: a chain of || copies the growing row at every cell
-    cells = "concat(" + ", ".join(_xml_cell(_quote(name), _kind(kind), _column(c))
+    cells = "concat(" + ", ".join(_xml_cell(_quote(name), _kind(kind), _column(c), texts.get(c))
                                   for c, (name, kind) in enumerate(columns)) + ")" \
         if columns else "''"
     url_columns = [c for c, name in enumerate(header) if name.endswith("_url")]
     urls = "".join(f", {_quote(header[c])}::VARCHAR AS url_{c}" for c in url_columns)
     # The rendered rows in a temporary table: its rowid is the row's place in `sql`.
     con.execute(f"CREATE OR REPLACE TEMP TABLE {_SHEET} AS SELECT {cells} AS cells{urls} "
-                f"FROM ({sql})")
+                f"FROM (SELECT {inner} FROM ({sql}))")
     try:
         return write_package(path, header, _blocks(con, _rows_sql()),
                              lambda: _blocks(con, _links_sql(url_columns, "hyperlink")),
