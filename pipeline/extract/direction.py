@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.lexicon.patterns import compile_cue, keyed_alternation
+from pipeline.lexicon.patterns import check_order, compile_cue, keyed_alternation
 
 
 NEG_SCOPE = r"(?:\w+\s+){0,3}?"
@@ -98,11 +98,11 @@ NEGATION = compile_cue(rf"\b(?:no|not|never|neither|nor|cannot|unable\s+to|faile
 BOTH_ARMS = compile_cue(r"\b(?:in|for|of)\s+(?:both|all|each\s+of\s+the)\s+(?:the\s+)?(?:\w+\s+)?(?:groups?|arms?|cohorts?)\b|\bboth\s+(?:groups?|arms?|treatments?|procedures?|techniques?)\b", re.I)
 CLAUSE_SPLIT = compile_cue(r";|,\s*but\b|\bbut\s+|,?\s*however,?|\bwhereas\b|\balthough\b|\bwhile\b", 0)
 
-_KEYS = ("signific", "reduc", "decreas", "declin", "lower", "improv", "free", "absent", "relie", "effective",
+_KEYS = check_order(("signific", "reduc", "decreas", "declin", "lower", "improv", "free", "absent", "relie", "effective",
          "efficac", "benefit", "less", "shorten", "success", "valuable", "useful", "promising", "favo", "analges",
          "no ", "not ", "similar", "equal", "comparable", "equivalent", "failed", "cannot", "inferior", "than",
          "better", "superior", "worse", "alleviat", "drop", "fell", "resolved", "eliminat", "neither", "higher",
-         "greater", "more ", "fewer", "shorter", "longer", "compared", "versus", "relative")
+         "greater", "more ", "fewer", "shorter", "longer", "compared", "versus", "relative"))
 
 
 _GOOD, _BAD = compile_cue(GOOD_COMPARATIVE, re.I), compile_cue(BAD_COMPARATIVE, re.I)

@@ -34,7 +34,7 @@ import re
 
 from pipeline.lexicon.durations import DAY_N, DURATION, NUMBER_IN, ORDINAL_DURATION, unit_days
 from pipeline.lexicon.numbers import parse_number
-from pipeline.lexicon.patterns import compile_cue, finditer_at
+from pipeline.lexicon.patterns import check_order, compile_cue, finditer_at
 
 from .evidence import FieldResult, evidence_at
 
@@ -62,6 +62,9 @@ FROM_TREATMENT = compile_cue(r"^\s*(?:after|following|post)[\s-]*(?:the\s+|their
                             r"cryo\w*|neurolysis|surgery|operation|denervation|lesioning|therapy|block|implantation)\b", re.I)
 
 
+# a duration names its unit with one of these
+_UNIT_KEYS = check_order(("hour", "hr", "day", "d ", "week", "wk", "month", "mo", "year", "yr", "y "))
+
 # small patterns of the rules below, compiled once
 _BETWEEN_BEFORE = re.compile(r"\bbetween\s+$", re.I)
 _SPAN_BEFORE = re.compile(r"\bover\s+(?:a|the)?\s*(?:period\s+of\s+)?$|\bduring\s+(?:a|the)?\s*$|\bfor\s+(?:a\s+)?$", re.I)
@@ -85,7 +88,7 @@ class FollowUpRules:
         text = sentence.text
         out = []   # (tier, days, start, end)
         lower = text.lower()
-        if not any(map(lower.__contains__, ("hour", "hr", "day", "d ", "week", "wk", "month", "mo", "year", "yr", "y "))):
+        if not any(map(lower.__contains__, _UNIT_KEYS)):
             return out
         starts = ctx.number_starts(sentence)
         for m in finditer_at(DURATION, text, starts):   # a duration opens with a number

@@ -27,7 +27,7 @@ from .anchors import first_match_at, literal_starts, matches_at, opening_literal
 
 class KeyedAlternation:
     def __init__(self, parts: list[tuple[tuple[str, ...], str]], flags: int = re.I):
-        self.parts = [(tuple(k.lower() for k in keys), _opening_cue(pattern, flags)) for keys, pattern in parts]
+        self.parts = [(check_order(k.lower() for k in keys), _opening_cue(pattern, flags)) for keys, pattern in parts]
 
     def finditer(self, text: str, lower: str | None = None) -> list[re.Match]:
         lower = text.lower() if lower is None else lower
@@ -204,6 +204,14 @@ def required_key_sets(pattern: str, flags: int = re.I, most: int = 3,
     return [keys for keys in unique if min(map(len, keys)) >= _MIN_KEY and len(keys) <= _MAX_KEYS][:most]
 
 
+def check_order(keys) -> tuple[str, ...]:
+    """The keys of one set in the order to test them with `in`, the fewest that tell the same:
+    a key that contains another is dropped (the shorter one is met wherever it is), and the
+    shortest come first, since they are met most often and a set is met at its first key."""
+    keys = set(keys)
+    return tuple(sorted((k for k in keys if not any(o != k and o in k for o in keys)), key=lambda k: (len(k), k)))
+
+
 def required_keys(pattern: str, flags: int = re.I) -> frozenset | None:
     """The most selective of `required_key_sets`, or None."""
     sets = required_key_sets(pattern, flags, most=1)
@@ -251,7 +259,7 @@ class Cue:
 
     def __init__(self, regex: re.Pattern, key_sets: list, opening: tuple[str, ...] | None = None):
         self.regex = regex
-        sets = [tuple(sorted(keys, key=len, reverse=True)) for keys in key_sets]
+        sets = [check_order(keys) for keys in key_sets]
         self.keys, self.more = (sets[0], tuple(sets[1:])) if sets else (None, ())
         self.opening = opening
         self.pattern, self.flags = regex.pattern, regex.flags
@@ -374,7 +382,7 @@ class CueAlternation:
             regex = re.compile(first_char_guard(alt, flags, parsed), flags)
             if regex.match(""):
                 raise ValueError(f"a cue must not match the empty string: {alt!r}")
-            self.parts.append((tuple(tuple(keys) for keys in required_key_sets(alt, flags, parsed=parsed)), regex,
+            self.parts.append((tuple(check_order(keys) for keys in required_key_sets(alt, flags, parsed=parsed)), regex,
                                opening_literals(parsed)))
         self.pattern = "|".join(f"({alt})" for alt in alternatives)
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.lexicon.patterns import (Cue, compile_cue, cue_alternation, required_key_sets,
-                                       required_keys)
+from pipeline.lexicon.patterns import (Cue, check_order, compile_cue, cue_alternation,
+                                       required_key_sets, required_keys)
 
 VOCAB = Path(__file__).resolve().parents[2] / "pipeline" / "lexicon" / "vocab"
 
@@ -67,6 +67,16 @@ def test_every_literal_a_match_needs_is_checked():
     cue = compile_cue(r"\ba\s+single\s+patient\b")
     assert cue.search("a patient with a single lesion") is None
     assert cue.search("A single patient was treated").group(0) == "A single patient"
+
+
+def test_a_key_set_is_checked_with_the_fewest_keys_shortest_first():
+    # "outpatients" holds "patients": wherever it occurs, "patients" does too
+    assert check_order(["outpatients", "women", "patients", "men", "dogs"]) == ("men", "dogs", "patients")
+    assert check_order(("b", "a", "a")) == ("a", "b")
+    # the kept keys say the same as all of them, on any text
+    keys = ["outpatients", "women", "patients", "men", "sheep", "inpatients"]
+    for text in ("ten women", "two outpatients", "a sheepdog", "no one", "menthol", ""):
+        assert any(k in text for k in check_order(keys)) == any(k in text for k in keys)
 
 
 def test_a_cue_meets_upper_case_and_folded_letters_like_re_ignorecase():
