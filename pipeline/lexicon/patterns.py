@@ -218,16 +218,21 @@ def required_keys(pattern: str, flags: int = re.I) -> frozenset | None:
     return sets[0] if sets else None
 
 
-_memo: tuple[str, str] = ("", "")
+# texts lower-cased lately: the cues of every field meet the same sentences (and the record's
+# whole text) again and again, in turns, so one remembered text would be lowered many times over
+_lowered: dict[str, str] = {}
+_LOWERED_KEPT = 1 << 20        # characters remembered at most (a few hundred records' worth)
+_lowered_size = 0
 
 
 def lowered(text: str) -> str:
-    """`text` lower-cased as `re.I` compares letters. Memoised for the last text: the cues of
-    one sentence are tried one after another on the same string."""
-    global _memo
-    memo = _memo
-    if memo[0] is text:
-        return memo[1]
+    """`text` lower-cased as `re.I` compares letters. Remembered for the last texts met (up to
+    `_LOWERED_KEPT` characters, then all forgotten at once): the same strings come back from
+    rule to rule."""
+    global _lowered_size
+    low = _lowered.get(text)
+    if low is not None:
+        return low
     if text.isascii():
         low = text.lower()
     else:
@@ -236,7 +241,11 @@ def lowered(text: str) -> str:
         low = text.replace("İ", "i").lower() if "İ" in text else text.lower()
         if "ı" in low or "ſ" in low:
             low = low.replace("ı", "i").replace("ſ", "s")
-    _memo = (text, low)
+    if _lowered_size > _LOWERED_KEPT:
+        _lowered.clear()
+        _lowered_size = 0
+    _lowered[text] = low
+    _lowered_size += len(text)
     return low
 
 
@@ -268,16 +277,14 @@ class Cue:
     def absent(self, text: str) -> bool:
         if self.keys is None:
             return False
-        memo = _memo            # inlined lowered(): these calls are the hot path of every rule
-        low = memo[1] if memo[0] is text else lowered(text)
+        low = _lowered.get(text) or lowered(text)     # inlined: the hot path of every rule
         return not any(map(low.__contains__, self.keys)) or (bool(self.more) and not _meets(low, self.more))
 
     def starts(self, text: str) -> list[int] | None:
         """Offsets where a match can begin, or None when the pattern must scan everywhere."""
         if self.opening is None:
             return None
-        memo = _memo
-        low = memo[1] if memo[0] is text else lowered(text)
+        low = _lowered.get(text) or lowered(text)
         return literal_starts(low, self.opening) if len(low) == len(text) else None
 
     def search(self, text: str, *bounds):
