@@ -84,7 +84,15 @@ class FollowUpRules:
     def candidates(self, sentence, ctx):
         """(tier, days, start, end) for each duration of the sentence that may be follow-up;
         `ctx` (the record's Context) shares the number offsets it has found and the cues the
-        record lacks."""
+        record lacks, and keeps the answer: the outcome rules ask again for their finding's
+        sentence."""
+        key = ("follow_up.candidates", sentence)
+        found = ctx.cache.get(key)
+        if found is None:
+            found = ctx.cache[key] = self._candidates(sentence, ctx)
+        return found
+
+    def _candidates(self, sentence, ctx):
         text = sentence.text
         out = []   # (tier, days, start, end)
         lower = text.lower()

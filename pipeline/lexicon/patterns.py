@@ -329,6 +329,8 @@ def finditer_at(pattern: "Cue | re.Pattern", text: str, starts: list[int] | None
     position; exact (`anchors.matches_at`)."""
     if starts is None:
         return pattern.finditer(text)
+    if not starts:                 # no place to begin: no match, and no literal check to pay for
+        return iter(())
     if isinstance(pattern, Cue):
         if pattern.absent(text):
             return iter(())
