@@ -22,12 +22,15 @@ grammar below reads three kinds of claim, in this order, from each clause:
 
 `clause_direction(text, intervention)` returns (direction, kind) or None; kind is "null",
 "comparative", "improvement" or "improvement_both_arms", which the outcome rules use to weigh
-one finding against another.
+one finding against another. Whether the study compares arms may be given as a function, asked
+only when a finding depends on it (it searches the whole abstract).
 """
 
 from __future__ import annotations
 
 import re
+
+from typing import Callable
 
 from pipeline.lexicon.patterns import check_order, compile_cue, keyed_alternation
 
@@ -167,8 +170,13 @@ def _negated(clause: str, start: int) -> bool:
     return bool(NEGATION.search(clause[max(0, start - 40): start]))
 
 
+def has_direction_words(text: str) -> bool:
+    """Does the text hold a word any direction cue needs? Without one, `clause_direction` finds none."""
+    return any(map(text.lower().__contains__, _KEYS))
+
+
 def clause_direction(text: str, intervention: re.Pattern | None = None,
-                     comparative_study: bool = False) -> tuple[str, str] | None:
+                     comparative_study: bool | Callable[[], bool] = False) -> tuple[str, str] | None:
     lower = text.lower()
     if not any(map(lower.__contains__, _KEYS)):
         return None
@@ -184,7 +192,7 @@ def clause_direction(text: str, intervention: re.Pattern | None = None,
         null = NULL.search(clause)
         if null and BASELINE.search(clause) and not _PAIN_WORD.search(clause):
             continue                     # "the groups were similar for age and sex"
-        if null and not comparative_study and _TO_OR_WITH.match(clause[null.end():]):
+        if null and _TO_OR_WITH.match(clause[null.end():]) and not _told(comparative_study):
             null = None                  # a single arm "similar to" an external benchmark
         if null:
             return "no_difference", "null"
@@ -204,9 +212,13 @@ def clause_direction(text: str, intervention: re.Pattern | None = None,
             if COMPARED_WITH.search(clause) and _side(COMPARED_WITH.search(clause).group("b"), intervention) > 0:
                 return "worse", "comparative"     # "pain was reduced with epidural compared with cryo"
             return "improved", "improvement"
-    if both_arms and not comparative_study:
+    if both_arms and not _told(comparative_study):
         return "improved", "improvement"
     return both_arms
+
+
+def _told(flag: bool | Callable[[], bool]) -> bool:
+    return flag() if callable(flag) else flag
 
 
 def intervention_pattern(title: str, procedure_words: re.Pattern) -> re.Pattern | None:
