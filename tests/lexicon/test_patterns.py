@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.lexicon.patterns import (Cue, check_order, compile_cue, cue_alternation,
-                                       required_key_sets, required_keys)
+from pipeline.lexicon.alternations import cue_alternation
+from pipeline.lexicon.patterns import Cue, check_order, compile_cue, required_key_sets, required_keys
 
 VOCAB = Path(__file__).resolve().parents[2] / "pipeline" / "lexicon" / "vocab"
 
@@ -139,11 +139,20 @@ def test_the_design_and_guidance_alternations_match_the_whole_alternation():
 
     texts = _texts(seed=11, n=150)
     cues = design_cues(load_vocab("design_cues")) + guidance_cues(load_vocab("guidance"))
-    for _, alternation, _ in cues:
-        whole = re.compile(alternation.pattern, re.I)
-        for text in texts:
+    wholes = [(alternation, re.compile(alternation.pattern, re.I)) for _, alternation, _ in cues]
+    # every alternation in turn on one text, as the extractor tries them: what one has looked
+    # up in the text must not mislead the next, nor leak into the next text
+    for text in texts:
+        for alternation, whole in wholes:
             assert [(m.span(), m.lastindex) for m in alternation.finditer(text)] == \
                    [(m.span(), m.lastindex) for m in whole.finditer(text)], (alternation.pattern, text)
+
+
+def test_a_key_found_in_one_text_is_not_taken_as_found_in_the_next():
+    review = cue_alternation(["systematic review", "narrative review"])
+    assert [m.lastindex for m in review.finditer("A narrative review.")] == [2]
+    assert list(review.finditer("A narrative account.")) == []       # "review" was in the last text
+    assert [m.lastindex for m in review.finditer("A SYSTEMATIC REVIEW.")] == [1]
 
 
 def test_an_alternative_that_matches_nothing_is_refused():
