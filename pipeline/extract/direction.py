@@ -201,17 +201,18 @@ def clause_direction(text: str, intervention: re.Pattern | None = None,
             continue
         if comp:
             return comp, "comparative"
-        for m in IMPROVEMENT.finditer(clause):
-            if PURPOSE.search(clause[max(0, m.start() - 40): m.start()]):
-                break                    # "used to reduce pain, reduce analgesic dose": a purpose, not a finding
-            if _negated(clause, m.start()):
-                return "no_difference", "null"
-            if BOTH_ARMS.search(clause):
-                both_arms = both_arms or ("improved", "improvement_both_arms")
-                break
-            if COMPARED_WITH.search(clause) and _side(COMPARED_WITH.search(clause).group("b"), intervention) > 0:
-                return "worse", "comparative"     # "pain was reduced with epidural compared with cryo"
-            return "improved", "improvement"
+        # the first improvement predicate decides (where it starts is all that is read of it)
+        m = IMPROVEMENT.search(clause)
+        if m is None or PURPOSE.search(clause[max(0, m.start() - 40): m.start()]):
+            continue                     # "used to reduce pain, reduce analgesic dose": a purpose, not a finding
+        if _negated(clause, m.start()):
+            return "no_difference", "null"
+        if BOTH_ARMS.search(clause):
+            both_arms = both_arms or ("improved", "improvement_both_arms")
+            continue
+        if COMPARED_WITH.search(clause) and _side(COMPARED_WITH.search(clause).group("b"), intervention) > 0:
+            return "worse", "comparative"     # "pain was reduced with epidural compared with cryo"
+        return "improved", "improvement"
     if both_arms and not _told(comparative_study):
         return "improved", "improvement"
     return both_arms

@@ -158,3 +158,16 @@ def test_a_key_found_in_one_text_is_not_taken_as_found_in_the_next():
 def test_an_alternative_that_matches_nothing_is_refused():
     with pytest.raises(ValueError):
         cue_alternation(["cryo", "x?"])
+
+
+def test_a_keyed_alternation_finds_what_the_whole_alternation_finds():
+    from pipeline.extract.direction import IMPROVEMENT
+
+    whole = re.compile("|".join(f"(?:{rx.pattern})" for _, rx in IMPROVEMENT.parts), re.I)
+    for text in _texts(seed=5, n=200) + ["Pain was reduced, and function improved.", "No relief."]:
+        found = IMPROVEMENT.finditer(text)
+        first = whole.search(text)
+        # the search answers with the first match's start, as the clause reader uses it
+        assert (IMPROVEMENT.search(text) is None) == (first is None) == (not found), text
+        if first:
+            assert IMPROVEMENT.search(text).start() == found[0].start() == first.start(), text
