@@ -8,7 +8,8 @@ located with one numpy comparison over the ORTH array and only pairs of at most 
 are built, in the Matcher's order (by end, then by start descending), so `filter_matches` and
 `find_matches_for` see exactly the candidates they saw before. Later uses of each defined short
 form (scispacy's "global matcher") are found the same way, on the ORTH array, and returned in
-the Matcher's order (by start, then end).
+the Matcher's order (by start, then end). The candidates are filtered as scispacy's
+`filter_matches` does, token by token, with Spans made only for those kept.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 import numpy
-from scispacy.abbreviation import AbbreviationDetector, filter_matches, find_abbreviation
+from scispacy.abbreviation import AbbreviationDetector, find_abbreviation
 from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -32,9 +33,9 @@ class FastAbbreviationDetector(AbbreviationDetector):
 
     def _bracket_matches(self, doc: Doc) -> list[tuple[int, int, int]]:
         """(key, start, end) for "(" ... ")" with 1-8 tokens inside, in Matcher order."""
-        text = doc._.source_text
+        text = self._text = doc._.source_text
         if text is None:
-            text = doc.text
+            text = self._text = doc.text
         if "(" not in text:
             return []
         orth = self._orth = doc.to_array(ORTH)
@@ -57,7 +58,7 @@ class FastAbbreviationDetector(AbbreviationDetector):
         if not matches:
             return doc
         matches_no_brackets = [(x[0], x[1] + 1, x[2] - 1) for x in matches]
-        filtered = filter_matches(matches_no_brackets, doc)
+        filtered = self._filter_matches(matches_no_brackets, doc)
         occurences = self.find_matches_for(filtered, doc)
         found = doc._.abbreviations if occurences else []
         for long_form, short_forms in occurences:
@@ -65,6 +66,27 @@ class FastAbbreviationDetector(AbbreviationDetector):
                 short._.long_form = long_form
                 found.append(short)
         return doc
+
+    def _filter_matches(self, matches: list[tuple[int, int, int]], doc: Doc) -> list[tuple[Span, Span]]:
+        """scispacy's `filter_matches`, read token by token: (long form candidate, short form
+        candidate) for each bracket's inside that can hold either; Spans are made only for the
+        candidates kept (making one per candidate, as scispacy does, was most of its cost)."""
+        orth, text = self._orth, self._text
+        candidates = []
+        for _, start, end in matches:
+            if end - start > 8 or start == 1:       # long insides, and brackets opening the doc
+                continue
+            if end - start > 3:                     # "<short> ( <long form> )": one word before
+                short, long = (start - 2, start - 1), (start, end)
+                if _unbalanced(orth[start:end].tolist(), self._open, self._close):
+                    continue
+            else:                                   # "<long form> ( <short> )": this many words before
+                short = (start, end)
+                chars = sum(len(doc[i]) for i in range(start, end))
+                long = (max(start - min(chars + 5, chars * 2) - 1, 0), start - 1)
+            if _short_form([doc[i] for i in range(*short)], text):
+                candidates.append((doc[long[0]:long[1]], doc[short[0]:short[1]]))
+        return candidates
 
     def find_matches_for(self, filtered: list[tuple[Span, Span]], doc: Doc) -> list[tuple[Span, set[Span]]]:
         if not filtered:
@@ -99,6 +121,29 @@ class FastAbbreviationDetector(AbbreviationDetector):
                     out.append((key, i, i + n))
         out.sort(key=lambda m: (m[1], m[2]))
         return out
+
+
+def _unbalanced(orths: list[int], open_id: int, close_id: int) -> bool:
+    """Do the tokens close a bracket they did not open, or leave one open?"""
+    depth = 0
+    for o in orths:
+        if o == open_id:
+            depth += 1
+        elif o == close_id:
+            if not depth:
+                return True
+            depth -= 1
+    return depth != 0
+
+
+def _short_form(tokens: list, text: str) -> bool:
+    """scispacy's `short_form_filter` for a run of tokens of `text` (the doc's text), without
+    making their Span: every token 2-9 characters long, at least half the run's characters
+    letters, and a letter first."""
+    if not all(2 <= len(t) < 10 for t in tokens):
+        return False
+    span = text[tokens[0].idx: tokens[-1].idx + len(tokens[-1])]
+    return sum(c.isalpha() for c in span) / len(span) >= 0.5 and span[0].isalpha()
 
 
 @Language.factory("litmine_abbreviations")

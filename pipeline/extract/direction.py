@@ -22,14 +22,17 @@ grammar below reads three kinds of claim, in this order, from each clause:
 
 `clause_direction(text, intervention)` returns (direction, kind) or None; kind is "null",
 "comparative", "improvement" or "improvement_both_arms", which the outcome rules use to weigh
-one finding against another.
+one finding against another. Whether the study compares arms may be given as a function, asked
+only when a finding depends on it (it searches the whole abstract).
 """
 
 from __future__ import annotations
 
 import re
 
-from pipeline.lexicon.patterns import compile_cue, keyed_alternation
+from typing import Callable
+
+from pipeline.lexicon.patterns import check_order, compile_cue, keyed_alternation
 
 
 NEG_SCOPE = r"(?:\w+\s+){0,3}?"
@@ -98,11 +101,11 @@ NEGATION = compile_cue(rf"\b(?:no|not|never|neither|nor|cannot|unable\s+to|faile
 BOTH_ARMS = compile_cue(r"\b(?:in|for|of)\s+(?:both|all|each\s+of\s+the)\s+(?:the\s+)?(?:\w+\s+)?(?:groups?|arms?|cohorts?)\b|\bboth\s+(?:groups?|arms?|treatments?|procedures?|techniques?)\b", re.I)
 CLAUSE_SPLIT = compile_cue(r";|,\s*but\b|\bbut\s+|,?\s*however,?|\bwhereas\b|\balthough\b|\bwhile\b", 0)
 
-_KEYS = ("signific", "reduc", "decreas", "declin", "lower", "improv", "free", "absent", "relie", "effective",
+_KEYS = check_order(("signific", "reduc", "decreas", "declin", "lower", "improv", "free", "absent", "relie", "effective",
          "efficac", "benefit", "less", "shorten", "success", "valuable", "useful", "promising", "favo", "analges",
          "no ", "not ", "similar", "equal", "comparable", "equivalent", "failed", "cannot", "inferior", "than",
          "better", "superior", "worse", "alleviat", "drop", "fell", "resolved", "eliminat", "neither", "higher",
-         "greater", "more ", "fewer", "shorter", "longer", "compared", "versus", "relative")
+         "greater", "more ", "fewer", "shorter", "longer", "compared", "versus", "relative"))
 
 
 _GOOD, _BAD = compile_cue(GOOD_COMPARATIVE, re.I), compile_cue(BAD_COMPARATIVE, re.I)
@@ -167,8 +170,13 @@ def _negated(clause: str, start: int) -> bool:
     return bool(NEGATION.search(clause[max(0, start - 40): start]))
 
 
+def has_direction_words(text: str) -> bool:
+    """Does the text hold a word any direction cue needs? Without one, `clause_direction` finds none."""
+    return any(map(text.lower().__contains__, _KEYS))
+
+
 def clause_direction(text: str, intervention: re.Pattern | None = None,
-                     comparative_study: bool = False) -> tuple[str, str] | None:
+                     comparative_study: bool | Callable[[], bool] = False) -> tuple[str, str] | None:
     lower = text.lower()
     if not any(map(lower.__contains__, _KEYS)):
         return None
@@ -184,7 +192,7 @@ def clause_direction(text: str, intervention: re.Pattern | None = None,
         null = NULL.search(clause)
         if null and BASELINE.search(clause) and not _PAIN_WORD.search(clause):
             continue                     # "the groups were similar for age and sex"
-        if null and not comparative_study and _TO_OR_WITH.match(clause[null.end():]):
+        if null and _TO_OR_WITH.match(clause[null.end():]) and not _told(comparative_study):
             null = None                  # a single arm "similar to" an external benchmark
         if null:
             return "no_difference", "null"
@@ -193,20 +201,25 @@ def clause_direction(text: str, intervention: re.Pattern | None = None,
             continue
         if comp:
             return comp, "comparative"
-        for m in IMPROVEMENT.finditer(clause):
-            if PURPOSE.search(clause[max(0, m.start() - 40): m.start()]):
-                break                    # "used to reduce pain, reduce analgesic dose": a purpose, not a finding
-            if _negated(clause, m.start()):
-                return "no_difference", "null"
-            if BOTH_ARMS.search(clause):
-                both_arms = both_arms or ("improved", "improvement_both_arms")
-                break
-            if COMPARED_WITH.search(clause) and _side(COMPARED_WITH.search(clause).group("b"), intervention) > 0:
-                return "worse", "comparative"     # "pain was reduced with epidural compared with cryo"
-            return "improved", "improvement"
-    if both_arms and not comparative_study:
+        # the first improvement predicate decides (where it starts is all that is read of it)
+        m = IMPROVEMENT.search(clause)
+        if m is None or PURPOSE.search(clause[max(0, m.start() - 40): m.start()]):
+            continue                     # "used to reduce pain, reduce analgesic dose": a purpose, not a finding
+        if _negated(clause, m.start()):
+            return "no_difference", "null"
+        if BOTH_ARMS.search(clause):
+            both_arms = both_arms or ("improved", "improvement_both_arms")
+            continue
+        if COMPARED_WITH.search(clause) and _side(COMPARED_WITH.search(clause).group("b"), intervention) > 0:
+            return "worse", "comparative"     # "pain was reduced with epidural compared with cryo"
+        return "improved", "improvement"
+    if both_arms and not _told(comparative_study):
         return "improved", "improvement"
     return both_arms
+
+
+def _told(flag: bool | Callable[[], bool]) -> bool:
+    return flag() if callable(flag) else flag
 
 
 def intervention_pattern(title: str, procedure_words: re.Pattern) -> re.Pattern | None:

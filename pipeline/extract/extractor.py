@@ -27,7 +27,7 @@ from typing import Iterable, Iterator
 from spacy.tokens import Doc
 
 from pipeline.lexicon.numbers import number_starts
-from pipeline.lexicon.patterns import Cue
+from pipeline.lexicon.patterns import Cue, check_order
 
 from . import (adverse_events, design, follow_up, guidance, indication, outcome, relevance,
                sample_size, targets)
@@ -50,7 +50,7 @@ _DIGIT = re.compile(r"\d")
 @functools.lru_cache(maxsize=None)
 def _split_keys(keys: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(all-caps keys, matched as written; the others, matched on the lower-cased text)."""
-    return tuple(k for k in keys if k.isupper()), tuple(k for k in keys if not k.isupper())
+    return tuple(k for k in keys if k.isupper()), check_order(k for k in keys if not k.isupper())
 
 
 class Context:

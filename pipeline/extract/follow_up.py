@@ -34,7 +34,7 @@ import re
 
 from pipeline.lexicon.durations import DAY_N, DURATION, NUMBER_IN, ORDINAL_DURATION, unit_days
 from pipeline.lexicon.numbers import parse_number
-from pipeline.lexicon.patterns import compile_cue, finditer_at
+from pipeline.lexicon.patterns import check_order, compile_cue, finditer_at
 
 from .evidence import FieldResult, evidence_at
 
@@ -62,6 +62,9 @@ FROM_TREATMENT = compile_cue(r"^\s*(?:after|following|post)[\s-]*(?:the\s+|their
                             r"cryo\w*|neurolysis|surgery|operation|denervation|lesioning|therapy|block|implantation)\b", re.I)
 
 
+# a duration names its unit with one of these
+_UNIT_KEYS = check_order(("hour", "hr", "day", "d ", "week", "wk", "month", "mo", "year", "yr", "y "))
+
 # small patterns of the rules below, compiled once
 _BETWEEN_BEFORE = re.compile(r"\bbetween\s+$", re.I)
 _SPAN_BEFORE = re.compile(r"\bover\s+(?:a|the)?\s*(?:period\s+of\s+)?$|\bduring\s+(?:a|the)?\s*$|\bfor\s+(?:a\s+)?$", re.I)
@@ -81,11 +84,19 @@ class FollowUpRules:
     def candidates(self, sentence, ctx):
         """(tier, days, start, end) for each duration of the sentence that may be follow-up;
         `ctx` (the record's Context) shares the number offsets it has found and the cues the
-        record lacks."""
+        record lacks, and keeps the answer: the outcome rules ask again for their finding's
+        sentence."""
+        key = ("follow_up.candidates", sentence)
+        found = ctx.cache.get(key)
+        if found is None:
+            found = ctx.cache[key] = self._candidates(sentence, ctx)
+        return found
+
+    def _candidates(self, sentence, ctx):
         text = sentence.text
         out = []   # (tier, days, start, end)
         lower = text.lower()
-        if not any(map(lower.__contains__, ("hour", "hr", "day", "d ", "week", "wk", "month", "mo", "year", "yr", "y "))):
+        if not any(map(lower.__contains__, _UNIT_KEYS)):
             return out
         starts = ctx.number_starts(sentence)
         for m in finditer_at(DURATION, text, starts):   # a duration opens with a number

@@ -30,7 +30,7 @@ import re
 from pipeline.lexicon.numbers import NUMBER, parse_number
 from pipeline.lexicon.patterns import compile_cue
 
-from .direction import clause_direction, intervention_pattern
+from .direction import clause_direction, has_direction_words, intervention_pattern
 from .evidence import FieldResult, evidence_at
 from .follow_up import FollowUpRules
 
@@ -104,15 +104,22 @@ class OutcomeRules:
             conclusions = [s for s in body if CONCLUDING.search(s.text)] + body[-1:]
             results = body
             rest = [s for s in sents if s.source is not None]
-        tiers = [("primary", [s for s in sents if ctx.search(PRIMARY, s.text) and s.section != "background"], 0.85),
+        tiers = [("primary", [s for s in sents if s.section != "background" and ctx.search(PRIMARY, s.text)], 0.85),
                  ("conclusion", conclusions, 0.8), ("results", results, 0.7), ("other", rest, 0.55)]
         intervention = intervention_pattern(ctx.title, PROCEDURE_WORDS)
-        comparative_study = bool(COMPARATIVE_STUDY.search(ctx.text))
         read: dict = {}      # a sentence can sit in two tiers ("primary" and "results"): read it once
 
+        study: list[bool] = []
+
+        def comparative_study() -> bool:     # asked by few findings: searched once, when first asked
+            if not study:
+                study.append(bool(COMPARATIVE_STUDY.search(ctx.text)))
+            return study[0]
+
         def direction(s):
-            if s not in read:
-                read[s] = clause_direction(s.text, intervention, comparative_study) if self.usable(ctx, s) else None
+            if s not in read:    # a sentence without direction words is not read for usability
+                read[s] = clause_direction(s.text, intervention, comparative_study) \
+                    if has_direction_words(s.text) and self.usable(ctx, s) else None
             return read[s]
 
         for name, pool, conf in tiers:

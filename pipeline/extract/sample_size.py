@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 
 from pipeline.lexicon.numbers import NUMBER, parse_number
-from pipeline.lexicon.patterns import compile_cue, finditer_at
+from pipeline.lexicon.patterns import check_order, compile_cue, finditer_at
 
 from .evidence import Evidence, FieldResult, evidence_at
 
@@ -61,14 +61,14 @@ EXCLUDED = compile_cue(rf"(?<![\w.,-])(?P<num>{NUMBER})\s+(?:(?:patients|partici
 BACKGROUND_WORDS = compile_cue(r"\b(?:annually|each year|per year|worldwide|prevalence|incidence)\b", re.I)
 
 
-_KEYS = ("patient", "participant", "subject", "individual", "adult", "child", "infant", "adolesc", "men",
+_KEYS = check_order(("patient", "participant", "subject", "individual", "adult", "child", "infant", "adolesc", "men",
          "male", "volunteer", "case", "veteran", "recipient", "person", "people", "amputee", "athlete",
          "sheep", "swine", "pig", "rat", "mice", "dog", "rabbit", "animal", "cadaver", "single",
-         "year-old", "year old", "n =", "n=", "man", "woman", "boy", "girl", "lady")
+         "year-old", "year old", "n =", "n=", "man", "woman", "boy", "girl", "lady"))
 
 
-_ARM_KEYS = ("sham", "control", "placebo", "active", "usual", "standard", "treatment", "intervention",
-             "cryo", "epidural", "block")
+_ARM_KEYS = check_order(("sham", "control", "placebo", "active", "usual", "standard", "treatment", "intervention",
+             "cryo", "epidural", "block"))
 
 
 # small patterns of the rules below, compiled once

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from .patterns import CueAlternation, cue_alternation
+from .alternations import CueAlternation, cue_alternation
 
 PRECEDENCE = ["other", "protocol", "systematic_review", "narrative_review", "technical_note",
               "case_report", "rct", "nonrandomized_trial", "retrospective_observational",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .patterns import CueAlternation, cue_alternation
+from .alternations import CueAlternation, cue_alternation
 
 ORDER = ["ultrasound", "fluoroscopy", "ct", "mri", "nerve_stimulator", "landmark", "surgical", "blind"]
 

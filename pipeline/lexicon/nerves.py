@@ -27,11 +27,16 @@ def plural_forms(term: str) -> list[str]:
     return forms
 
 
+_SPACES = re.compile(r"\s+")
+_PLURAL_WORDS = [(plur, sing, re.compile(rf"\b{plur}\b")) for sing, plur in PLURALS]
+
+
 def singular(target: str) -> str:
     """A target's key: lower case, single spaces, plurals made singular."""
-    t = re.sub(r"\s+", " ", target.lower()).strip()
-    for sing, plur in PLURALS:
-        t = re.sub(rf"\b{plur}\b", sing, t)
+    t = _SPACES.sub(" ", target.lower()).strip()
+    for plur, sing, word in _PLURAL_WORDS:
+        if plur in t:                  # most keys hold no plural: no substitution to run
+            t = word.sub(sing, t)
     return t
 
 

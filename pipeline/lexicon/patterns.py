@@ -12,10 +12,8 @@ alternation at each of them, whether or not the words it needs occur. Three reme
   most sentences without their words.
 * `KeyedAlternation` keeps each alternative of a large alternation with its keys and runs only
   the alternatives whose keys are present.
-* `CueAlternation` does the same for an alternation whose capture groups number its
-  alternatives (the design and modality cues): each alternative whose literals occur is
-  searched on its own, and the matches are merged as the alternation would choose them
-  (leftmost first, ties to the earlier alternative), numbered as in the alternation.
+* `alternations.CueAlternation` does the same for an alternation whose capture groups number
+  its alternatives (the design and modality cues).
 """
 
 from __future__ import annotations
@@ -27,7 +25,7 @@ from .anchors import first_match_at, literal_starts, matches_at, opening_literal
 
 class KeyedAlternation:
     def __init__(self, parts: list[tuple[tuple[str, ...], str]], flags: int = re.I):
-        self.parts = [(tuple(k.lower() for k in keys), _opening_cue(pattern, flags)) for keys, pattern in parts]
+        self.parts = [(check_order(k.lower() for k in keys), _opening_cue(pattern, flags)) for keys, pattern in parts]
 
     def finditer(self, text: str, lower: str | None = None) -> list[re.Match]:
         lower = text.lower() if lower is None else lower
@@ -204,22 +202,35 @@ def required_key_sets(pattern: str, flags: int = re.I, most: int = 3,
     return [keys for keys in unique if min(map(len, keys)) >= _MIN_KEY and len(keys) <= _MAX_KEYS][:most]
 
 
+def check_order(keys) -> tuple[str, ...]:
+    """The keys of one set in the order to test them with `in`, the fewest that tell the same:
+    a key that contains another is dropped (the shorter one is met wherever it is), and the
+    shortest come first, since they are met most often and a set is met at its first key."""
+    keys = set(keys)
+    return tuple(sorted((k for k in keys if not any(o != k and o in k for o in keys)), key=lambda k: (len(k), k)))
+
+
 def required_keys(pattern: str, flags: int = re.I) -> frozenset | None:
     """The most selective of `required_key_sets`, or None."""
     sets = required_key_sets(pattern, flags, most=1)
     return sets[0] if sets else None
 
 
-_memo: tuple[str, str] = ("", "")
+# texts lower-cased lately: the cues of every field meet the same sentences (and the record's
+# whole text) again and again, in turns, so one remembered text would be lowered many times over
+_lowered: dict[str, str] = {}
+_LOWERED_KEPT = 1 << 20        # characters remembered at most (a few hundred records' worth)
+_lowered_size = 0
 
 
 def lowered(text: str) -> str:
-    """`text` lower-cased as `re.I` compares letters. Memoised for the last text: the cues of
-    one sentence are tried one after another on the same string."""
-    global _memo
-    memo = _memo
-    if memo[0] is text:
-        return memo[1]
+    """`text` lower-cased as `re.I` compares letters. Remembered for the last texts met (up to
+    `_LOWERED_KEPT` characters, then all forgotten at once): the same strings come back from
+    rule to rule."""
+    global _lowered_size
+    low = _lowered.get(text)
+    if low is not None:
+        return low
     if text.isascii():
         low = text.lower()
     else:
@@ -228,7 +239,11 @@ def lowered(text: str) -> str:
         low = text.replace("İ", "i").lower() if "İ" in text else text.lower()
         if "ı" in low or "ſ" in low:
             low = low.replace("ı", "i").replace("ſ", "s")
-    _memo = (text, low)
+    if _lowered_size > _LOWERED_KEPT:
+        _lowered.clear()
+        _lowered_size = 0
+    _lowered[text] = low
+    _lowered_size += len(text)
     return low
 
 
@@ -251,7 +266,7 @@ class Cue:
 
     def __init__(self, regex: re.Pattern, key_sets: list, opening: tuple[str, ...] | None = None):
         self.regex = regex
-        sets = [tuple(sorted(keys, key=len, reverse=True)) for keys in key_sets]
+        sets = [check_order(keys) for keys in key_sets]
         self.keys, self.more = (sets[0], tuple(sets[1:])) if sets else (None, ())
         self.opening = opening
         self.pattern, self.flags = regex.pattern, regex.flags
@@ -260,16 +275,14 @@ class Cue:
     def absent(self, text: str) -> bool:
         if self.keys is None:
             return False
-        memo = _memo            # inlined lowered(): these calls are the hot path of every rule
-        low = memo[1] if memo[0] is text else lowered(text)
+        low = _lowered.get(text) or lowered(text)     # inlined: the hot path of every rule
         return not any(map(low.__contains__, self.keys)) or (bool(self.more) and not _meets(low, self.more))
 
     def starts(self, text: str) -> list[int] | None:
         """Offsets where a match can begin, or None when the pattern must scan everywhere."""
         if self.opening is None:
             return None
-        memo = _memo
-        low = memo[1] if memo[0] is text else lowered(text)
+        low = _lowered.get(text) or lowered(text)
         return literal_starts(low, self.opening) if len(low) == len(text) else None
 
     def search(self, text: str, *bounds):
@@ -314,6 +327,8 @@ def finditer_at(pattern: "Cue | re.Pattern", text: str, starts: list[int] | None
     position; exact (`anchors.matches_at`)."""
     if starts is None:
         return pattern.finditer(text)
+    if not starts:                 # no place to begin: no match, and no literal check to pay for
+        return iter(())
     if isinstance(pattern, Cue):
         if pattern.absent(text):
             return iter(())
@@ -330,79 +345,3 @@ def compile_cue(pattern: str, flags: int = re.I) -> "Cue | re.Pattern":
     key_sets = required_key_sets(pattern, flags, parsed=parsed)
     opening = opening_literals(parsed)
     return Cue(regex, key_sets, opening) if key_sets or opening else regex
-
-
-class AlternativeMatch:
-    """A match of one alternative of a `CueAlternation`, numbered as in the whole alternation:
-    `lastindex` is i + 1 for alternative i, as with `(alt0)|(alt1)|...`."""
-
-    __slots__ = ("match", "index")
-
-    def __init__(self, match: re.Match, index: int):
-        self.match, self.index = match, index
-
-    @property
-    def lastindex(self) -> int:
-        return self.index + 1
-
-    def start(self, group: int = 0) -> int:
-        return self.match.start(group)
-
-    def end(self, group: int = 0) -> int:
-        return self.match.end(group)
-
-    def span(self, group: int = 0) -> tuple[int, int]:
-        return self.match.span(group)
-
-    def group(self, group: int = 0) -> str:
-        return self.match.group(group)
-
-
-class CueAlternation:
-    """`(alt0)|(alt1)|...` searched alternative by alternative, only those whose required
-    literals occur in the text.
-
-    Exact: at each position the alternation takes the first alternative that matches there,
-    so the next match is the leftmost of the alternatives' next matches, ties going to the
-    lower index, and scanning goes on from its end. Alternatives must not match the empty
-    string (a cue always names something)."""
-
-    def __init__(self, alternatives: list[str], flags: int = re.I):
-        self.parts = []
-        for alt in alternatives:
-            parsed = _parsed(alt, flags)
-            regex = re.compile(first_char_guard(alt, flags, parsed), flags)
-            if regex.match(""):
-                raise ValueError(f"a cue must not match the empty string: {alt!r}")
-            self.parts.append((tuple(tuple(keys) for keys in required_key_sets(alt, flags, parsed=parsed)), regex,
-                               opening_literals(parsed)))
-        self.pattern = "|".join(f"({alt})" for alt in alternatives)
-
-    def finditer(self, text: str):
-        low = lowered(text)
-        same_offsets = len(low) == len(text)
-        alts = [(i, regex, literal_starts(low, opening) if opening and same_offsets else None)
-                for i, (key_sets, regex, opening) in enumerate(self.parts) if _meets(low, key_sets)]
-        upcoming = [regex.search(text) if starts is None else first_match_at(regex, text, starts)
-                    for _, regex, starts in alts]
-        pos = 0
-        while True:
-            best = -1
-            for j, (_, regex, starts) in enumerate(alts):
-                m = upcoming[j]
-                if m is not None and m.start() < pos:
-                    m = upcoming[j] = regex.search(text, pos) if starts is None else first_match_at(regex, text, starts, pos)
-                if m is not None and (best < 0 or m.start() < upcoming[best].start()):
-                    best = j
-            if best < 0:
-                return
-            m = upcoming[best]
-            yield AlternativeMatch(m, alts[best][0])
-            pos = m.end()
-
-    def search(self, text: str) -> AlternativeMatch | None:
-        return next(self.finditer(text), None)
-
-
-def cue_alternation(alternatives: list[str], flags: int = re.I) -> CueAlternation:
-    return CueAlternation(alternatives, flags)

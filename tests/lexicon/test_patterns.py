@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.lexicon.patterns import (Cue, compile_cue, cue_alternation, required_key_sets,
-                                       required_keys)
+from pipeline.lexicon.alternations import cue_alternation
+from pipeline.lexicon.patterns import Cue, check_order, compile_cue, required_key_sets, required_keys
 
 VOCAB = Path(__file__).resolve().parents[2] / "pipeline" / "lexicon" / "vocab"
 
@@ -67,6 +67,16 @@ def test_every_literal_a_match_needs_is_checked():
     cue = compile_cue(r"\ba\s+single\s+patient\b")
     assert cue.search("a patient with a single lesion") is None
     assert cue.search("A single patient was treated").group(0) == "A single patient"
+
+
+def test_a_key_set_is_checked_with_the_fewest_keys_shortest_first():
+    # "outpatients" holds "patients": wherever it occurs, "patients" does too
+    assert check_order(["outpatients", "women", "patients", "men", "dogs"]) == ("men", "dogs", "patients")
+    assert check_order(("b", "a", "a")) == ("a", "b")
+    # the kept keys say the same as all of them, on any text
+    keys = ["outpatients", "women", "patients", "men", "sheep", "inpatients"]
+    for text in ("ten women", "two outpatients", "a sheepdog", "no one", "menthol", ""):
+        assert any(k in text for k in check_order(keys)) == any(k in text for k in keys)
 
 
 def test_a_cue_meets_upper_case_and_folded_letters_like_re_ignorecase():
@@ -129,13 +139,35 @@ def test_the_design_and_guidance_alternations_match_the_whole_alternation():
 
     texts = _texts(seed=11, n=150)
     cues = design_cues(load_vocab("design_cues")) + guidance_cues(load_vocab("guidance"))
-    for _, alternation, _ in cues:
-        whole = re.compile(alternation.pattern, re.I)
-        for text in texts:
+    wholes = [(alternation, re.compile(alternation.pattern, re.I)) for _, alternation, _ in cues]
+    # every alternation in turn on one text, as the extractor tries them: what one has looked
+    # up in the text must not mislead the next, nor leak into the next text
+    for text in texts:
+        for alternation, whole in wholes:
             assert [(m.span(), m.lastindex) for m in alternation.finditer(text)] == \
                    [(m.span(), m.lastindex) for m in whole.finditer(text)], (alternation.pattern, text)
+
+
+def test_a_key_found_in_one_text_is_not_taken_as_found_in_the_next():
+    review = cue_alternation(["systematic review", "narrative review"])
+    assert [m.lastindex for m in review.finditer("A narrative review.")] == [2]
+    assert list(review.finditer("A narrative account.")) == []       # "review" was in the last text
+    assert [m.lastindex for m in review.finditer("A SYSTEMATIC REVIEW.")] == [1]
 
 
 def test_an_alternative_that_matches_nothing_is_refused():
     with pytest.raises(ValueError):
         cue_alternation(["cryo", "x?"])
+
+
+def test_a_keyed_alternation_finds_what_the_whole_alternation_finds():
+    from pipeline.extract.direction import IMPROVEMENT
+
+    whole = re.compile("|".join(f"(?:{rx.pattern})" for _, rx in IMPROVEMENT.parts), re.I)
+    for text in _texts(seed=5, n=200) + ["Pain was reduced, and function improved.", "No relief."]:
+        found = IMPROVEMENT.finditer(text)
+        first = whole.search(text)
+        # the search answers with the first match's start, as the clause reader uses it
+        assert (IMPROVEMENT.search(text) is None) == (first is None) == (not found), text
+        if first:
+            assert IMPROVEMENT.search(text).start() == found[0].start() == first.start(), text

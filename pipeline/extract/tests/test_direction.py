@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from pipeline.extract.direction import clause_direction, intervention_pattern
+from pipeline.extract.direction import clause_direction, has_direction_words, intervention_pattern
 from pipeline.extract.outcome import PROCEDURE_WORDS
 
 CRYO = intervention_pattern("Cryoneurolysis of the genicular nerves", PROCEDURE_WORDS)
@@ -47,6 +47,27 @@ def test_improvement_in_both_arms_is_no_win_in_a_comparative_study():
     sentence = "Pain decreased significantly in both groups over the first month."
     assert clause_direction(sentence, CRYO, comparative_study=True)[1] == "improvement_both_arms"
     assert clause_direction(sentence, CRYO, comparative_study=False) == ("improved", "improvement")
+
+
+def test_whether_the_study_compares_arms_is_asked_only_when_the_finding_depends_on_it():
+    asked = []
+
+    def compares() -> bool:
+        asked.append(True)
+        return True
+
+    assert clause_direction("Cryoneurolysis significantly reduced pain.", CRYO, compares) == ("improved", "improvement")
+    assert asked == []                     # a plain improvement: the abstract is not searched
+    both = "Pain decreased significantly in both groups over the first month."
+    assert clause_direction(both, CRYO, compares)[1] == "improvement_both_arms"
+    assert asked == [True]
+
+
+def test_a_sentence_without_direction_words_has_no_direction():
+    sentence = "Patients were followed at the clinic every month."
+    assert not has_direction_words(sentence)
+    assert clause_direction(sentence, CRYO, comparative_study=True) is None
+    assert has_direction_words("Pain was REDUCED.")
 
 
 def test_a_clause_after_but_keeps_the_subject_of_the_sentence():
