@@ -23,6 +23,12 @@ MAX_ROW_BYTES = 512 * 1024 * 1024
 _MIGRATION = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 
 
+def sql_string(value) -> str:
+    """`value` (a path, a name) as a SQL string literal, for the statements (COPY, ATTACH,
+    read_parquet) that take no parameters where a file name goes."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
 def migrations(directory: Path) -> list[tuple[int, str, Path]]:
     found = []
     for path in sorted(directory.glob("*.sql")):

@@ -40,6 +40,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline.config import Settings
+from pipeline.warehouse.db import sql_string
 from pipeline.warehouse.materialise import inputs_fingerprint, mart_relation, reading_shared
 from pipeline.warehouse.ris_sql import write_ris_spliced, write_ris_table
 from pipeline.warehouse.sheet_sql import write_csv_query, write_xlsx_query
@@ -77,10 +78,6 @@ def mart_names(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [name for (name,) in rows]
 
 
-def _literal(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
-
-
 def _load_manifest(directory: Path) -> dict:
     try:
         manifest = json.loads((directory / MANIFEST).read_text())
@@ -101,7 +98,7 @@ def _copy_out(con: duckdb.DuckDBPyConnection, select: str, target: Path, params=
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
     try:
-        con.execute(f"COPY ({select}) TO {_literal(tmp)} (FORMAT parquet)", params or [])
+        con.execute(f"COPY ({select}) TO {sql_string(tmp)} (FORMAT parquet)", params or [])
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
@@ -221,7 +218,6 @@ def refresh_evidence(con: duckdb.DuckDBPyConnection, directory: Path,
                 if cache is None:
                     write_ris_table(con, ris_path, _INCLUDED)
                 else:
-                    Path(cache).mkdir(parents=True, exist_ok=True)
                     write_ris_spliced(con, ris_path, _INCLUDED,
                                       Path(cache) / "included.ris.index.parquet")
                 result.rewritten.append(ris_path)

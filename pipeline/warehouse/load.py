@@ -44,6 +44,12 @@ def article_hash(article: Article) -> str:
     return content_hash(json.dumps(content, sort_keys=True, ensure_ascii=False))
 
 
+def _keys(pmid, doi, preprint_id) -> list[tuple[str, str]]:
+    """A work's (kind, value) identifiers, those it has."""
+    return [(kind, value) for kind, value in (("pmid", pmid), ("doi", doi),
+                                              ("preprint_id", preprint_id)) if value]
+
+
 class CurrentArticles:
     """The current version of every work, found by any of its identifiers.
 
@@ -71,15 +77,14 @@ class CurrentArticles:
                OR lower(doi) IN (SELECT unnest($doi::VARCHAR[]))
                OR preprint_id IN (SELECT unnest($preprint_id::VARCHAR[]))""", by_kind).fetchall()
         for article_id, version, digest, pmid, doi, preprint_id in rows:
-            for key in (("pmid", pmid), ("doi", doi), ("preprint_id", preprint_id)):
-                if key[1] and key in wanted:
+            for key in _keys(pmid, doi, preprint_id):
+                if key in wanted:
                     self.by_key.setdefault(key, (article_id, version, digest))
 
     def _remember(self, article_id, version, digest, pmid, doi, preprint_id) -> None:
-        for kind, value in (("pmid", pmid), ("doi", doi), ("preprint_id", preprint_id)):
-            if value:
-                self.by_key[(kind, value)] = (article_id, version, digest)
-                self.asked.add((kind, value))
+        for key in _keys(pmid, doi, preprint_id):
+            self.by_key[key] = (article_id, version, digest)
+            self.asked.add(key)
 
     def find(self, article: Article) -> tuple[str, int, str] | None:
         for key in article.work_keys:

@@ -36,6 +36,8 @@ from typing import Iterator
 
 import duckdb
 
+from pipeline.warehouse.db import sql_string
+
 PREFIX = "_litmine_mart_"
 # Read by most marts, and costly (the curation overlay; the review-table shaping on top of it):
 # materialised once per publish, in this order (the second reads the first).
@@ -111,8 +113,12 @@ def inputs_fingerprint(con, sql: str, tables: dict[str, object] | None) -> str |
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _shared_name(view: str) -> str:
+    return _SHARED_PREFIX + view.replace(".", "_")
+
+
 def _shared_temp(view: str) -> str:
-    return f'temp.main."{_SHARED_PREFIX}{view.replace(".", "_")}"'
+    return f'temp.main."{_shared_name(view)}"'
 
 
 def _view_sql(con: duckdb.DuckDBPyConnection, view: str) -> str:
@@ -141,10 +147,9 @@ def _read_shared(sql: str, held) -> str:
 def reading_shared(con: duckdb.DuckDBPyConnection, sql: str) -> str:
     """`sql` reading the shared views a publish holds as tables (those a computed mart needed,
     until the end of `materialised_marts`) from them; unchanged when none is held."""
-    held = {view for view in SHARED_VIEWS if con.execute(
-        "SELECT 1 FROM duckdb_tables() WHERE database_name = 'temp' AND table_name = ?",
-        [_shared_temp(view).split(".")[-1].strip('"')]).fetchone()}
-    return _read_shared(sql, held)
+    temporary = {name for (name,) in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = 'temp'").fetchall()}
+    return _read_shared(sql, {v for v in SHARED_VIEWS if _shared_name(v) in temporary})
 
 
 # `core.studies` or `core."studies"` as DuckDB writes a view's SQL back
@@ -160,31 +165,23 @@ class _SharedViews:
     def __init__(self, con: duckdb.DuckDBPyConnection):
         self.con, self.made = con, []
 
-    def _make(self, view: str) -> None:
-        sql = _view_sql(self.con, view)
-        for needed in _shared_in(sql):
-            if needed not in self.made:
-                self._make(needed)
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {_shared_temp(view)} AS "
-                         f"{_read_shared(sql, self.made)}")
-        self.made.append(view)
+    def _reading(self, sql: str) -> str:
+        """`sql` reading the shared views it names from their tables, made first if need be."""
+        for view in _shared_in(sql):
+            if view not in self.made:
+                self.con.execute(f"CREATE OR REPLACE TEMP TABLE {_shared_temp(view)} AS "
+                                 f"{self._reading(_view_sql(self.con, view))}")
+                self.made.append(view)
+        return _read_shared(sql, self.made)
 
     def select(self, mart: str) -> str:
         """The mart's SELECT, reading the shared views it names from their tables."""
-        sql = _view_sql(self.con, f"marts.{mart}")
-        for view in _shared_in(sql):
-            if view not in self.made:
-                self._make(view)
-        return _read_shared(sql, self.made)
+        return self._reading(_view_sql(self.con, f"marts.{mart}"))
 
     def drop(self) -> None:
         for view in self.made:
             self.con.execute(f"DROP TABLE IF EXISTS {_shared_temp(view)}")
         self.made = []
-
-
-def _literal(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
 
 
 def _read_cache(cache: Path) -> dict:
@@ -199,7 +196,7 @@ def _write_cache(con, cache: Path, name: str) -> None:
     """The computed mart, in its own row order, as `cache/<name>.parquet` (atomically)."""
     target = cache / f"{name}.parquet"
     tmp = cache / f".{name}.parquet.tmp"
-    con.execute(f"COPY {_temp(name)} TO {_literal(tmp)} (FORMAT parquet)")
+    con.execute(f"COPY {_temp(name)} TO {sql_string(tmp)} (FORMAT parquet)")
     tmp.replace(target)
 
 
@@ -219,7 +216,7 @@ def materialised_marts(con: duckdb.DuckDBPyConnection, cache: Path | None = None
             cached = cache / f"{name}.parquet" if cache is not None else None
             if inputs[name] and known.get(name) == inputs[name] and cached.is_file():
                 con.execute(f'CREATE OR REPLACE TEMP VIEW "{PREFIX}{name}" AS '
-                            f"SELECT * FROM read_parquet({_literal(cached)})")
+                            f"SELECT * FROM read_parquet({sql_string(cached)})")
                 made[name] = "VIEW"
                 reused.append(name)
                 continue

@@ -36,14 +36,12 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline.warehouse.db import sql_string
+
 # The oldest DuckDB release whose storage format the snapshot uses (README: "For analysts").
 SNAPSHOT_STORAGE_VERSION = "v1.0.0"
 _ALIAS = "litmine_snapshot"
 MANIFEST = "ops.published_tables"       # in the snapshot: what each table holds
-
-
-def _literal(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
 
 
 def _identifier(name: str) -> str:
@@ -59,12 +57,15 @@ def _previous(con) -> dict[str, tuple[int, str]]:
     return {name: (count, total) for name, count, total in rows}
 
 
+# A table's fingerprint from its rows' hashes (column `h`): row count and the sum of the hashes.
+_FINGERPRINT = "count(*), coalesce(sum(h::HUGEINT), 0)::VARCHAR"
+
+
 def _hash_rows(con, src: str) -> tuple[int, str]:
     """The warehouse table's (rowid, row hash) into `_snapshot_src`; its fingerprint."""
     con.execute(f"CREATE OR REPLACE TEMP TABLE _snapshot_src AS "
                 f"SELECT rowid AS rid, hash(s) AS h FROM {src} AS s")
-    return con.execute("SELECT count(*), coalesce(sum(h::HUGEINT), 0)::VARCHAR "
-                       "FROM _snapshot_src").fetchone()
+    return con.execute(f"SELECT {_FINGERPRINT} FROM _snapshot_src").fetchone()
 
 
 def _kept_hashes(con, kept: Path | None, name: str, published: tuple | None) -> str | None:
@@ -74,10 +75,9 @@ def _kept_hashes(con, kept: Path | None, name: str, published: tuple | None) -> 
     path = _kept_path(kept, name)
     if path is None or published is None or not path.is_file():
         return None
-    relation = f"read_parquet({_literal(path)})"
+    relation = f"read_parquet({sql_string(path)})"
     try:
-        found = con.execute(f"SELECT count(*), coalesce(sum(h::HUGEINT), 0)::VARCHAR "
-                            f"FROM {relation}").fetchone()
+        found = con.execute(f"SELECT {_FINGERPRINT} FROM {relation}").fetchone()
     except duckdb.Error:
         return None
     return relation if tuple(found) == tuple(published) else None
@@ -98,7 +98,7 @@ def _keep_hashes(con, kept: Path | None, name: str) -> None:
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    con.execute(f"COPY (SELECT h FROM _snapshot_src) TO {_literal(tmp)} (FORMAT parquet)")
+    con.execute(f"COPY (SELECT h FROM _snapshot_src) TO {sql_string(tmp)} (FORMAT parquet)")
     tmp.replace(path)
 
 
@@ -222,11 +222,11 @@ def _attach(con: duckdb.DuckDBPyConnection, tmp: Path, published: Path) -> None:
     if published.is_file():
         shutil.copyfile(published, tmp)         # the next snapshot starts as this one
         try:
-            con.execute(f"ATTACH {_literal(tmp)} AS {_ALIAS}")
+            con.execute(f"ATTACH {sql_string(tmp)} AS {_ALIAS}")
             return
         except duckdb.Error:                    # unreadable (e.g. truncated by a full disk)
             tmp.unlink(missing_ok=True)
-    con.execute(f"ATTACH {_literal(tmp)} AS {_ALIAS} (STORAGE_VERSION '{SNAPSHOT_STORAGE_VERSION}')")
+    con.execute(f"ATTACH {sql_string(tmp)} AS {_ALIAS} (STORAGE_VERSION '{SNAPSHOT_STORAGE_VERSION}')")
 
 
 def update_snapshot(con: duckdb.DuckDBPyConnection, published: Path,

@@ -23,6 +23,7 @@ from typing import Iterator
 
 import duckdb
 
+from pipeline.warehouse.db import sql_string
 from pipeline.warehouse.spreadsheets import FORMULA_START, _atomic, _column, write_package
 
 _NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
@@ -66,7 +67,7 @@ def write_csv_query(con: duckdb.DuckDBPyConnection, path: Path, sql: str) -> Pat
     """The rows of `sql` as CSV with a UTF-8 BOM (Excel reads UTF-8), formula-guarded."""
     path, tmp = _atomic(path)
     body = tmp.with_name(tmp.name + ".body")
-    starts = ", ".join("'" + s.replace("'", "''") + "'" for s in FORMULA_START)
+    starts = ", ".join(sql_string(s) for s in FORMULA_START)
     fields = []
     for name, kind in _columns(con, sql):
         column, kind = _quote(name), _kind(kind)
@@ -76,9 +77,8 @@ def write_csv_query(con: duckdb.DuckDBPyConnection, path: Path, sql: str) -> Pat
         text = _text(column, kind)
         fields.append(f"CASE WHEN left({text}, 1) IN ({starts}) THEN '''' || {text} "
                       f"ELSE nullif({text}, '') END AS {column}")
-    literal = "'" + str(body).replace("'", "''") + "'"
     try:
-        con.execute(f"COPY (SELECT {', '.join(fields)} FROM ({sql})) TO {literal} "
+        con.execute(f"COPY (SELECT {', '.join(fields)} FROM ({sql})) TO {sql_string(body)} "
                     "(FORMAT csv, HEADER true)")
         with open(tmp, "wb") as out, open(body, "rb") as rows:
             out.write("\ufeff".encode("utf-8"))
@@ -90,16 +90,15 @@ def write_csv_query(con: duckdb.DuckDBPyConnection, path: Path, sql: str) -> Pat
     return path
 
 
-def _xml_cell(column: str, kind: str, letter: str, text: str | None = None) -> str:
-    """SQL rendering one `<c>` element (or nothing, for NULL or empty text). `text`: a column
-    already holding the value as text (`_text`), for a text, list or boolean column."""
+def _xml_cell(column: str, kind: str, letter: str, text: str | None) -> str:
+    """SQL rendering one `<c>` element (or nothing, for NULL or empty text). `text`: the column
+    holding the value as text (`_text`) for a text, list or boolean column; None for a number."""
     ref = f'<c r="{letter}{_ROW}"'
     if kind == "number":   # NaN is no number to a spreadsheet: text, as the Python writer does
         return (f"CASE WHEN {column} IS NULL THEN '' "
                 f"WHEN {column}::DOUBLE != {column}::DOUBLE OR isnan({column}::DOUBLE) "
                 f"THEN '{ref} t=\"inlineStr\"><is><t xml:space=\"preserve\">nan</t></is></c>' "
                 f"ELSE '{ref}><v>' || {column}::VARCHAR || '</v></c>' END")
-    text = text or _text(column, kind)
     # Rewritten only when there is something to rewrite: nearly no value has any of these,
     # and a test is a scan where a rewrite copies the string four times.
     escaped = (f"CASE WHEN regexp_matches({text}, '[&<>]|{_FORBIDDEN}') THEN "

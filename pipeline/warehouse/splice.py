@@ -26,16 +26,14 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline.warehouse.db import sql_string
+
 _PLAN = "_litmine_splice"        # temp table: the new file's records, where each comes from
 COPY_CHUNK = 1 << 24             # bytes per copy_file_range call
 STRETCHES_PER_FETCH = 2000
 
 
-def _literal(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
-
-
-def _previous_index(con, path: Path, index: Path) -> str:
+def _previous_index(path: Path, index: Path) -> str:
     """SQL for the previous file's (key, h, start, length), empty unless it can be trusted."""
     empty = "SELECT NULL::VARCHAR AS key, NULL::UBIGINT AS h, 0::BIGINT AS start, " \
             "0::BIGINT AS length WHERE false"
@@ -48,7 +46,7 @@ def _previous_index(con, path: Path, index: Path) -> str:
             [stat.st_size, stat.st_mtime_ns, duckdb.__version__] or not index.is_file():
         return empty
     # identical rows share one entry: each is copied from the same bytes
-    return f"""SELECT key, h, start, length FROM read_parquet({_literal(index)})
+    return f"""SELECT key, h, start, length FROM read_parquet({sql_string(index)})
                QUALIFY row_number() OVER (PARTITION BY key, h ORDER BY start) = 1"""
 
 
@@ -60,7 +58,7 @@ def write_spliced(con: duckdb.DuckDBPyConnection, path: Path, table: str, key: s
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE {_PLAN} AS
         WITH now AS (SELECT rowid AS position, {key}::VARCHAR AS key, hash(t) AS h FROM {table} AS t),
-             old AS ({_previous_index(con, path, index)})
+             old AS ({_previous_index(path, index)})
         SELECT now.position, now.key, now.h, old.start AS old_start, old.length AS old_length
         FROM now LEFT JOIN old ON old.key = now.key AND old.h = now.h""")
     try:
@@ -68,19 +66,19 @@ def write_spliced(con: duckdb.DuckDBPyConnection, path: Path, table: str, key: s
             CREATE OR REPLACE TEMP TABLE {_PLAN}_text AS
             SELECT position, text, strlen(text) AS length   -- bytes of UTF-8
             FROM (SELECT rowid AS position, {render} AS text FROM {table})
-            WHERE position IN (SELECT position FROM {_PLAN} WHERE old_start IS NULL)""").fetchone()
+            WHERE position IN (SELECT position FROM {_PLAN} WHERE old_start IS NULL)""")
         rendered = con.execute(f"SELECT count(*) FROM {_PLAN}_text").fetchone()[0]
+        # every record of the new file: where it was (copied) or its text (rendered)
+        records = f"""SELECT p.*, coalesce(p.old_length, x.length) AS length, x.text
+                      FROM {_PLAN} AS p LEFT JOIN {_PLAN}_text AS x USING (position)"""
         # Stretches: a copied record continues the stretch when it followed the previous record
         # in the old file too; a rendered record is a stretch of its own.
         stretches = con.execute(f"""
             WITH r AS (
-                SELECT p.position, p.old_start, coalesce(p.old_length, x.length) AS length,
-                       x.text,
-                       CASE WHEN p.old_start IS NOT NULL
-                             AND lag(p.old_start) OVER w + lag(p.old_length) OVER w + {len(sep)}
-                                 = p.old_start THEN 0 ELSE 1 END AS starts
-                FROM {_PLAN} AS p LEFT JOIN {_PLAN}_text AS x USING (position)
-                WINDOW w AS (ORDER BY p.position)),
+                SELECT *, CASE WHEN old_start IS NOT NULL
+                                AND lag(old_start) OVER w + lag(old_length) OVER w + {len(sep)}
+                                    = old_start THEN 0 ELSE 1 END AS starts
+                FROM ({records}) WINDOW w AS (ORDER BY position)),
             s AS (SELECT *, sum(starts) OVER (ORDER BY position) AS stretch FROM r)
             SELECT min(position), min(old_start)::BIGINT,
                    (sum(length) + {len(sep)} * (count(*) - 1))::BIGINT,
@@ -89,14 +87,12 @@ def write_spliced(con: duckdb.DuckDBPyConnection, path: Path, table: str, key: s
         tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
         try:
             _write(path, tmp, stretches, sep)
+            index.parent.mkdir(parents=True, exist_ok=True)
             con.execute(f"""COPY (
-                SELECT p.key, p.h, (sum(l.length + {len(sep)}) OVER (ORDER BY p.position)
-                                    - l.length - {len(sep)})::BIGINT AS start, l.length::BIGINT AS length
-                FROM {_PLAN} AS p JOIN (
-                    SELECT p.position, coalesce(p.old_length, x.length) AS length
-                    FROM {_PLAN} AS p LEFT JOIN {_PLAN}_text AS x USING (position)) AS l
-                USING (position) ORDER BY p.position)
-                TO {_literal(index.with_name(index.name + '.tmp'))} (FORMAT parquet)""")
+                SELECT key, h, (sum(length + {len(sep)}) OVER (ORDER BY position)
+                                - length - {len(sep)})::BIGINT AS start, length::BIGINT AS length
+                FROM ({records}) ORDER BY position)
+                TO {sql_string(index.with_name(index.name + '.tmp'))} (FORMAT parquet)""")
             os.replace(tmp, path)
         finally:
             tmp.unlink(missing_ok=True)
