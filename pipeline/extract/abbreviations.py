@@ -25,6 +25,12 @@ from spacy.tokens import Doc, Span
 MAX_INNER = 8   # filter_matches drops candidates with more inner tokens
 
 
+def _text_of(doc: Doc) -> str:
+    """The text the doc was made from (the record's own, when the pipeline kept it)."""
+    text = doc._.source_text
+    return doc.text if text is None else text
+
+
 class FastAbbreviationDetector(AbbreviationDetector):
     def __init__(self, nlp: Language, name: str = "litmine_abbreviations"):
         super().__init__(nlp, name)
@@ -33,10 +39,7 @@ class FastAbbreviationDetector(AbbreviationDetector):
 
     def _bracket_matches(self, doc: Doc) -> list[tuple[int, int, int]]:
         """(key, start, end) for "(" ... ")" with 1-8 tokens inside, in Matcher order."""
-        text = self._text = doc._.source_text
-        if text is None:
-            text = self._text = doc.text
-        if "(" not in text:
+        if "(" not in _text_of(doc):
             return []
         orth = self._orth = doc.to_array(ORTH)
         opens = numpy.flatnonzero(orth == self._open).tolist()
@@ -60,7 +63,9 @@ class FastAbbreviationDetector(AbbreviationDetector):
         matches_no_brackets = [(x[0], x[1] + 1, x[2] - 1) for x in matches]
         filtered = self._filter_matches(matches_no_brackets, doc)
         occurences = self.find_matches_for(filtered, doc)
-        found = doc._.abbreviations if occurences else []
+        if not occurences:
+            return doc
+        found = doc._.abbreviations
         for long_form, short_forms in occurences:
             for short in short_forms:
                 short._.long_form = long_form
@@ -71,7 +76,7 @@ class FastAbbreviationDetector(AbbreviationDetector):
         """scispacy's `filter_matches`, read token by token: (long form candidate, short form
         candidate) for each bracket's inside that can hold either; Spans are made only for the
         candidates kept (making one per candidate, as scispacy does, was most of its cost)."""
-        orth, text = self._orth, self._text
+        orth, text = self._orth, _text_of(doc)
         candidates = []
         for _, start, end in matches:
             if end - start > 8 or start == 1:       # long insides, and brackets opening the doc

@@ -172,13 +172,17 @@ def _negated(clause: str, start: int) -> bool:
 
 def has_direction_words(text: str) -> bool:
     """Does the text hold a word any direction cue needs? Without one, `clause_direction` finds none."""
-    return any(map(text.lower().__contains__, _KEYS))
+    return _has_keys(text.lower())
+
+
+def _has_keys(lower: str) -> bool:
+    return any(map(lower.__contains__, _KEYS))
 
 
 def clause_direction(text: str, intervention: re.Pattern | None = None,
                      comparative_study: bool | Callable[[], bool] = False) -> tuple[str, str] | None:
     lower = text.lower()
-    if not any(map(lower.__contains__, _KEYS)):
+    if not _has_keys(lower):
         return None
     clauses = CLAUSE_SPLIT.split(text) if any(map(lower.__contains__, (";", "but", "however", "whereas", "although", "while"))) else [text]
     both_arms = None

@@ -25,6 +25,7 @@ Method
 
 from __future__ import annotations
 
+import functools
 import re
 
 from pipeline.lexicon.numbers import NUMBER, parse_number
@@ -109,12 +110,8 @@ class OutcomeRules:
         intervention = intervention_pattern(ctx.title, PROCEDURE_WORDS)
         read: dict = {}      # a sentence can sit in two tiers ("primary" and "results"): read it once
 
-        study: list[bool] = []
-
-        def comparative_study() -> bool:     # asked by few findings: searched once, when first asked
-            if not study:
-                study.append(bool(COMPARATIVE_STUDY.search(ctx.text)))
-            return study[0]
+        # asked by few findings: searched once, when first asked
+        comparative_study = functools.cache(lambda: bool(COMPARATIVE_STUDY.search(ctx.text)))
 
         def direction(s):
             if s not in read:    # a sentence without direction words is not read for usability
