@@ -14,19 +14,20 @@ import logging
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.config import Settings
 from pipeline.fulltext_values import extract_record
 from pipeline.models import Article, RawRecord
-from pipeline.parse import europepmc_json, pubmed_xml
-from pipeline.sources.harvest import Progress
-from pipeline.sources.http import SourceError
 from pipeline.staging import StagedBatch, StagedWindow, staged_windows, write_atomic
 from pipeline.warehouse import db
 from pipeline.warehouse.fulltext import stored_fulltexts
 from pipeline.warehouse.load import (LoadCounts, load_window, record_idle_run, record_run,
                                      watermark)
 from pipeline.warehouse.publish import update_snapshot
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pipeline.sources.harvest import Progress
 
 log = logging.getLogger(__name__)
 
@@ -171,6 +172,8 @@ def _restage(settings: Settings, source: str, rows) -> tuple[StagedWindow, list]
 
 def reparse(raws: list[RawRecord]) -> list[tuple[RawRecord, Article]]:
     """Articles from stored payloads, with the same parsers the harvest used."""
+    from pipeline.parse import europepmc_json, pubmed_xml
+
     out = []
     pubmed = [r for r in raws if r.source == "pubmed"]
     if pubmed:
@@ -353,6 +356,8 @@ def publish(settings: Settings) -> str:
 def harvest_all(settings: Settings, since: date | None, until: date | None,
                 progress_for=None) -> dict[str, str]:
     """Harvest every source; a source that fails is reported, the others go on."""
+    from pipeline.sources.http import SourceError
+
     errors = {}
     for source in SOURCES:
         try:
@@ -366,6 +371,8 @@ def harvest_all(settings: Settings, since: date | None, until: date | None,
 
 def retry_fulltexts(settings: Settings) -> dict[str, str]:
     """Stage the full texts due another look; a failure is reported, not raised."""
+    from pipeline.sources.http import SourceError
+
     try:
         stage_fulltext_retries(settings)
     except SourceError as exc:
