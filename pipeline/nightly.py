@@ -24,7 +24,7 @@ from pipeline.warehouse import db
 from pipeline.warehouse.fulltext import stored_fulltexts
 from pipeline.warehouse.load import (LoadCounts, load_window, record_idle_run, record_run,
                                      watermark)
-from pipeline.warehouse.publish import update_snapshot
+from pipeline.warehouse.publish import snapshot_beside
 
 if TYPE_CHECKING:  # pragma: no cover
     from pipeline.sources.harvest import Progress
@@ -341,12 +341,13 @@ def publish(settings: Settings) -> str:
     con = db.connect(settings)
     try:
         apply_inbox(con, settings)      # saves made while the night held the warehouse
-        snapshot = update_snapshot(con, settings.published, mart_cache(settings) / "snapshot")
-        # Each mart computed once for the exports and the report, or reused when nothing it
-        # reads changed; each export file rewritten only when what it holds changed.
-        with materialised_marts(con, mart_cache(settings), snapshot.tables):
+        # The snapshot is brought up to date on a second connection while the exports are
+        # written. Each mart is computed once for the exports and the report, or reused when
+        # nothing it reads changed; each export file is rewritten only when what it holds changed.
+        with snapshot_beside(con, settings.published, mart_cache(settings) / "snapshot") as tables, \
+                materialised_marts(con, mart_cache(settings), tables):
             refresh_marts(con, exports_dir(settings))
-            refresh_evidence(con, exports_dir(settings), snapshot.tables, mart_cache(settings))
+            refresh_evidence(con, exports_dir(settings), tables, mart_cache(settings))
             write_report(con, settings, report_dir(settings))
         return str(settings.published)
     finally:

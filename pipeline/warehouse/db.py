@@ -159,7 +159,8 @@ def bulk_insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[list],
         return
     schema_name, _, table_name = table.rpartition(".")
     columns = con.execute("""SELECT column_name, data_type FROM information_schema.columns
-                             WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position""",
+                             WHERE table_catalog = current_database() AND table_schema = ?
+                               AND table_name = ? ORDER BY ordinal_position""",
                           [schema_name or "main", table_name]).fetchall()
     if not columns or len(columns) != len(rows[0]):
         raise ValueError(f"{table}: {len(rows[0])} values per row, table has {len(columns)} columns")

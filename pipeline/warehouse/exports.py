@@ -41,7 +41,8 @@ import duckdb
 
 from pipeline.config import Settings
 from pipeline.warehouse.db import sql_string
-from pipeline.warehouse.materialise import inputs_fingerprint, mart_relation, reading_shared
+from pipeline.warehouse.materialise import (inputs_fingerprint, mart_names, mart_relation,
+                                           reading_shared)
 from pipeline.warehouse.ris_sql import write_ris_spliced, write_ris_table
 from pipeline.warehouse.sheet_sql import write_csv_query, write_xlsx_query
 
@@ -68,14 +69,6 @@ class Refresh:
 def exports_dir(settings: Settings) -> Path:
     """Where the nightly run writes the Parquet exports: beside the published snapshot."""
     return Path(settings.published).parent / "marts"
-
-
-def mart_names(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """The views of the `marts` schema, in name order."""
-    rows = con.execute("""SELECT view_name FROM duckdb_views()
-                          WHERE schema_name = 'marts' AND NOT internal
-                          ORDER BY view_name""").fetchall()
-    return [name for (name,) in rows]
 
 
 def _load_manifest(directory: Path) -> dict:

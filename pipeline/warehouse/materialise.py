@@ -56,9 +56,12 @@ def mart_cache(settings) -> Path:
     return Path(settings.warehouse).parent / "mart_cache"
 
 
-def _names(con: duckdb.DuckDBPyConnection) -> list[str]:
+def mart_names(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The views of the warehouse's `marts` schema, in name order (not those of another
+    database attached meanwhile, such as the snapshot being written beside the exports)."""
     rows = con.execute("""SELECT view_name FROM duckdb_views()
-                          WHERE schema_name = 'marts' AND NOT internal AND NOT temporary
+                          WHERE database_name = current_database() AND schema_name = 'marts'
+                            AND NOT internal AND NOT temporary
                           ORDER BY view_name""").fetchall()
     return [name for (name,) in rows]
 
@@ -205,7 +208,7 @@ def materialised_marts(con: duckdb.DuckDBPyConnection, cache: Path | None = None
                        tables: dict[str, object] | None = None) -> Iterator[list[str]]:
     """Every mart readable through `mart_relation` for the duration of the block (see the
     module docstring); yields the names of the marts reused unchanged from `cache`."""
-    names = _names(con)
+    names = mart_names(con)
     known = _read_cache(cache) if cache is not None else {}
     made: dict[str, str] = {}           # mart -> "VIEW" | "TABLE"
     reused, inputs = [], {}

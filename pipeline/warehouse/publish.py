@@ -31,8 +31,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 import duckdb
 
@@ -154,9 +157,29 @@ class SnapshotUpdate:
     tables: dict[str, tuple]          # 'schema.table' -> fingerprint, for every table
 
 
-def _copy(con: duckdb.DuckDBPyConnection, source: str, kept: Path | None = None) -> SnapshotUpdate:
+def _tables(con, source: str) -> list[tuple[str, str]]:
+    return con.execute("""SELECT schema_name, table_name FROM duckdb_tables()
+                          WHERE database_name = ? AND NOT internal AND NOT temporary
+                          ORDER BY schema_name, table_name""", [source]).fetchall()
+
+
+def table_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, str]]:
+    """Every warehouse table's fingerprint ('schema.table' -> (rows, sum of row hashes)), as
+    `update_snapshot` reports them: what tells the exports what changed."""
+    source = con.execute("SELECT current_database()").fetchone()[0]
+    return {f"{schema}.{table}": con.execute(
+                f"SELECT {_FINGERPRINT} FROM (SELECT hash(s) AS h FROM {_identifier(source)}."
+                f"{_identifier(schema)}.{_identifier(table)} AS s)").fetchone()
+            for schema, table in _tables(con, source)}
+
+
+def _copy(con: duckdb.DuckDBPyConnection, source: str, kept: Path | None = None,
+          known: dict[str, tuple] | None = None) -> SnapshotUpdate:
     """Schemas, table data and views of catalog `source` into the attached snapshot, touching
-    only the tables that changed."""
+    only the tables that changed. `known`: fingerprints the caller has just taken
+    (`table_fingerprints`); a table whose fingerprint there is the snapshot's is not hashed
+    again."""
+    known = known or {}
     src = _identifier(source)
     for (schema,) in con.execute("""SELECT schema_name FROM duckdb_schemas()
                                     WHERE database_name = ? AND NOT internal""", [source]).fetchall():
@@ -170,10 +193,16 @@ def _copy(con: duckdb.DuckDBPyConnection, source: str, kept: Path | None = None)
                                     "WHERE database_name = ? AND NOT internal", [_ALIAS]).fetchall():
         con.execute(f"DROP VIEW IF EXISTS {_ALIAS}.{_identifier(schema)}.{_identifier(view)}")
     written, fingerprints, tables = {}, {}, {}
-    for schema, table in con.execute("""SELECT schema_name, table_name FROM duckdb_tables()
-                                        WHERE database_name = ? AND NOT internal AND NOT temporary
-                                        ORDER BY schema_name, table_name""", [source]).fetchall():
+    for schema, table in _tables(con, source):
         name = f"{_identifier(schema)}.{_identifier(table)}"
+        unchanged = known.get(f"{schema}.{table}")
+        if unchanged is not None and unchanged == previous.get(name) and name in snapshot_tables:
+            # fingerprinted by the caller just now, and the snapshot already holds it
+            fingerprints[name] = tables[f"{schema}.{table}"] = unchanged
+            if (path := _kept_path(kept, name)) is not None and not path.is_file():
+                _hash_rows(con, f"{src}.{name}")
+                _keep_hashes(con, kept, name)
+            continue
         fingerprints[name] = tables[f"{schema}.{table}"] = _hash_rows(con, f"{src}.{name}")
         if previous.get(name) != fingerprints[name] or name not in snapshot_tables:
             written[name] = _sync_table(con, src, name, fingerprints[name],
@@ -230,21 +259,25 @@ def _attach(con: duckdb.DuckDBPyConnection, tmp: Path, published: Path) -> None:
 
 
 def update_snapshot(con: duckdb.DuckDBPyConnection, published: Path,
-                    kept: Path | None = None) -> SnapshotUpdate:
+                    kept: Path | None = None, known: dict[str, tuple] | None = None,
+                    checkpoint: bool = True) -> SnapshotUpdate:
     """Bring the snapshot at `published` up to the warehouse behind `con`, atomically; return
     the tables written, each with how ("rows": only changed rows; "whole": copied whole), and
     every table's fingerprint (which tells the exports what changed). `kept`: a folder of the
-    writer's where each written table's row hashes are kept for the next update."""
+    writer's where each written table's row hashes are kept for the next update; `known`:
+    fingerprints just taken by the caller, see `_copy`; `checkpoint`: False when the caller
+    has just checkpointed the warehouse."""
     published = Path(published)
     published.parent.mkdir(parents=True, exist_ok=True)
     tmp = published.with_name(f".{published.name}.tmp-{os.getpid()}")
     for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
         leftover.unlink(missing_ok=True)        # from a publish killed halfway
     source = con.execute("SELECT current_database()").fetchone()[0]
-    con.execute("CHECKPOINT")
+    if checkpoint:
+        con.execute("CHECKPOINT")
     _attach(con, tmp, published)
     try:
-        update = _copy(con, source, kept)
+        update = _copy(con, source, kept, known)
     except BaseException:
         con.execute(f"DETACH {_ALIAS}")
         tmp.unlink(missing_ok=True)
@@ -252,3 +285,38 @@ def update_snapshot(con: duckdb.DuckDBPyConnection, published: Path,
     con.execute(f"DETACH {_ALIAS}")             # checkpoints: the file is complete, no WAL left
     os.replace(tmp, published)
     return update
+
+
+@contextmanager
+def snapshot_beside(con: duckdb.DuckDBPyConnection, published: Path,
+                    kept: Path | None = None) -> Iterator[dict[str, tuple[int, str]]]:
+    """`update_snapshot` on a second connection to the same warehouse, on a thread, while the
+    caller goes on with `con`; yields every table's fingerprint (`table_fingerprints`) at
+    once, and at the end of the block waits for the snapshot and raises its error, if any.
+
+    Why: the exports and the snapshot read the same committed warehouse and write different
+    things (files; the attached snapshot), and much of each is single-threaded (ordered
+    aggregates, file writes, compression), so on two cores they overlap. Nothing in the block
+    may write to the warehouse, or the snapshot could hold some of it and not the rest; and
+    catalog queries in it must name their database, since the snapshot is attached to the
+    same DuckDB instance meanwhile."""
+    con.execute("CHECKPOINT")   # here: DuckDB refuses it while the other connection reads
+    tables = table_fingerprints(con)
+    second = con.cursor()
+    failure: list[BaseException] = []
+
+    def update() -> None:
+        try:
+            update_snapshot(second, published, kept, known=tables, checkpoint=False)
+        except BaseException as exc:    # raised in the caller's thread, below
+            failure.append(exc)
+
+    thread = threading.Thread(target=update, name="litmine-snapshot")
+    thread.start()
+    try:
+        yield tables
+    finally:
+        thread.join()
+        second.close()
+    if failure:
+        raise failure[0]

@@ -1,0 +1,83 @@
+"""The publish writes the analysts' snapshot on a second connection while it writes the exports:
+the snapshot must still be exactly the warehouse, the exports must not see the snapshot's copy
+of the marts, and a snapshot that fails must fail the publish."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from pipeline import nightly
+from pipeline.warehouse import db
+from pipeline.warehouse.materialise import mart_names
+from pipeline.warehouse.publish import snapshot_beside, table_fingerprints, update_snapshot
+from tests.marts.warehouse import add_run, add_study, at, curate
+
+
+def fingerprints(path) -> dict[str, tuple]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return {f"{s}.{t}": con.execute(f'SELECT count(*), coalesce(sum(hash(x)::HUGEINT), 0)'
+                                        f'::VARCHAR FROM "{s}"."{t}" AS x').fetchone()
+                for s, t in con.execute("SELECT schema_name, table_name FROM duckdb_tables()"
+                                        " WHERE NOT (schema_name = 'ops' AND table_name = "
+                                        "'published_tables')").fetchall()}
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def warehouse(settings):
+    con = db.connect(settings)
+    add_run(con, "run-1", at(1))
+    add_study(con, "pmid:1", first_author="Ilfeld B", year=2019)
+    add_study(con, "pmid:2", first_author="Chen L", year=2021)
+    con.close()
+    nightly.publish(settings)
+    con = db.connect(settings)
+    add_run(con, "run-2", at(30))
+    add_study(con, "pmid:3", run_id="run-2", first_author="Moss K", year=2024, sample_size=12)
+    curate(con, "pmid:1", "sample_size", 40, at(31))
+    yield settings, con
+    con.close()
+
+
+def test_the_snapshot_written_beside_the_exports_holds_the_warehouse(warehouse):
+    settings, con = warehouse
+    with snapshot_beside(con, settings.published) as tables:
+        # the exports' work meanwhile, on the first connection
+        rows = con.execute("SELECT count(*) FROM marts.evidence_table").fetchone()
+    assert rows == (3,)
+    assert tables == table_fingerprints(con)
+    published = fingerprints(settings.published)
+    assert published == {name: tables[name] for name in published}
+    assert published.keys() == tables.keys()
+    # the update reported what it was told: nothing is left to write
+    assert update_snapshot(con, settings.published).written == {}
+
+
+def test_the_marts_listed_meanwhile_are_the_warehouses_only(warehouse, tmp_path):
+    settings, con = warehouse
+    # as the snapshot is while it is being written: another database with the same marts
+    con.execute(f"ATTACH '{tmp_path / 'other.duckdb'}' AS other")
+    con.execute("CREATE SCHEMA other.marts")
+    con.execute("CREATE VIEW other.marts.evidence_table AS SELECT 1 AS x")
+    con.execute("CREATE VIEW other.marts.only_elsewhere AS SELECT 1 AS x")
+    names = mart_names(con)
+    con.execute("DETACH other")
+    assert names == mart_names(con)
+    assert "only_elsewhere" not in names and names.count("evidence_table") == 1
+
+
+def test_a_snapshot_that_fails_fails_the_publish_after_the_exports(warehouse, tmp_path):
+    settings, con = warehouse
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the snapshot's folder should be")
+    exported = []
+    with pytest.raises(OSError):
+        with snapshot_beside(con, blocked / "litmine.duckdb"):
+            exported.append(con.execute("SELECT count(*) FROM marts.evidence_table").fetchone())
+    assert exported == [(3,)]
+    # the connection is still usable, and nothing is left attached
+    assert con.execute("SELECT count(*) FROM duckdb_databases() WHERE NOT internal"
+                       ).fetchone() == (1,)
