@@ -35,7 +35,7 @@ import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Mapping
 
 import duckdb
 
@@ -163,23 +163,37 @@ def _tables(con, source: str) -> list[tuple[str, str]]:
                           ORDER BY schema_name, table_name""", [source]).fetchall()
 
 
-def table_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, str]]:
+class TableFingerprints(Mapping):
     """Every warehouse table's fingerprint ('schema.table' -> (rows, sum of row hashes)), as
-    `update_snapshot` reports them: what tells the exports what changed."""
-    source = con.execute("SELECT current_database()").fetchone()[0]
-    return {f"{schema}.{table}": con.execute(
-                f"SELECT {_FINGERPRINT} FROM (SELECT hash(s) AS h FROM {_identifier(source)}."
-                f"{_identifier(schema)}.{_identifier(table)} AS s)").fetchone()
-            for schema, table in _tables(con, source)}
+    `update_snapshot` reports them (what tells the exports what changed), each taken when first
+    asked for: the exports ask only for the tables they read, which the raw payloads are not."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.con = con
+        self.source = con.execute("SELECT current_database()").fetchone()[0]
+        self.names = [f"{schema}.{table}" for schema, table in _tables(con, self.source)]
+        self.taken: dict[str, tuple[int, str]] = {}
+
+    def __getitem__(self, name: str) -> tuple[int, str]:
+        if name not in self.taken:
+            if name not in self.names:
+                raise KeyError(name)
+            schema, table = name.split(".", 1)
+            self.taken[name] = self.con.execute(
+                f"SELECT {_FINGERPRINT} FROM (SELECT hash(s) AS h FROM {_identifier(self.source)}"
+                f".{_identifier(schema)}.{_identifier(table)} AS s)").fetchone()
+        return self.taken[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
 
 
-def _copy(con: duckdb.DuckDBPyConnection, source: str, kept: Path | None = None,
-          known: dict[str, tuple] | None = None) -> SnapshotUpdate:
+def _copy(con: duckdb.DuckDBPyConnection, source: str, kept: Path | None = None) -> SnapshotUpdate:
     """Schemas, table data and views of catalog `source` into the attached snapshot, touching
-    only the tables that changed. `known`: fingerprints the caller has just taken
-    (`table_fingerprints`); a table whose fingerprint there is the snapshot's is not hashed
-    again."""
-    known = known or {}
+    only the tables that changed."""
     src = _identifier(source)
     for (schema,) in con.execute("""SELECT schema_name FROM duckdb_schemas()
                                     WHERE database_name = ? AND NOT internal""", [source]).fetchall():
@@ -195,14 +209,6 @@ def _copy(con: duckdb.DuckDBPyConnection, source: str, kept: Path | None = None,
     written, fingerprints, tables = {}, {}, {}
     for schema, table in _tables(con, source):
         name = f"{_identifier(schema)}.{_identifier(table)}"
-        unchanged = known.get(f"{schema}.{table}")
-        if unchanged is not None and unchanged == previous.get(name) and name in snapshot_tables:
-            # fingerprinted by the caller just now, and the snapshot already holds it
-            fingerprints[name] = tables[f"{schema}.{table}"] = unchanged
-            if (path := _kept_path(kept, name)) is not None and not path.is_file():
-                _hash_rows(con, f"{src}.{name}")
-                _keep_hashes(con, kept, name)
-            continue
         fingerprints[name] = tables[f"{schema}.{table}"] = _hash_rows(con, f"{src}.{name}")
         if previous.get(name) != fingerprints[name] or name not in snapshot_tables:
             written[name] = _sync_table(con, src, name, fingerprints[name],
@@ -259,14 +265,12 @@ def _attach(con: duckdb.DuckDBPyConnection, tmp: Path, published: Path) -> None:
 
 
 def update_snapshot(con: duckdb.DuckDBPyConnection, published: Path,
-                    kept: Path | None = None, known: dict[str, tuple] | None = None,
-                    checkpoint: bool = True) -> SnapshotUpdate:
+                    kept: Path | None = None, checkpoint: bool = True) -> SnapshotUpdate:
     """Bring the snapshot at `published` up to the warehouse behind `con`, atomically; return
     the tables written, each with how ("rows": only changed rows; "whole": copied whole), and
     every table's fingerprint (which tells the exports what changed). `kept`: a folder of the
-    writer's where each written table's row hashes are kept for the next update; `known`:
-    fingerprints just taken by the caller, see `_copy`; `checkpoint`: False when the caller
-    has just checkpointed the warehouse."""
+    writer's where each written table's row hashes are kept for the next update; `checkpoint`:
+    False when the caller has just checkpointed the warehouse."""
     published = Path(published)
     published.parent.mkdir(parents=True, exist_ok=True)
     tmp = published.with_name(f".{published.name}.tmp-{os.getpid()}")
@@ -277,7 +281,7 @@ def update_snapshot(con: duckdb.DuckDBPyConnection, published: Path,
         con.execute("CHECKPOINT")
     _attach(con, tmp, published)
     try:
-        update = _copy(con, source, kept, known)
+        update = _copy(con, source, kept)
     except BaseException:
         con.execute(f"DETACH {_ALIAS}")
         tmp.unlink(missing_ok=True)
@@ -289,10 +293,10 @@ def update_snapshot(con: duckdb.DuckDBPyConnection, published: Path,
 
 @contextmanager
 def snapshot_beside(con: duckdb.DuckDBPyConnection, published: Path,
-                    kept: Path | None = None) -> Iterator[dict[str, tuple[int, str]]]:
+                    kept: Path | None = None) -> Iterator[TableFingerprints]:
     """`update_snapshot` on a second connection to the same warehouse, on a thread, while the
-    caller goes on with `con`; yields every table's fingerprint (`table_fingerprints`) at
-    once, and at the end of the block waits for the snapshot and raises its error, if any.
+    caller goes on with `con`; yields the tables' fingerprints (taken on `con` as asked for),
+    and at the end of the block waits for the snapshot and raises its error, if any.
 
     Why: the exports and the snapshot read the same committed warehouse and write different
     things (files; the attached snapshot), and much of each is single-threaded (ordered
@@ -301,13 +305,13 @@ def snapshot_beside(con: duckdb.DuckDBPyConnection, published: Path,
     catalog queries in it must name their database, since the snapshot is attached to the
     same DuckDB instance meanwhile."""
     con.execute("CHECKPOINT")   # here: DuckDB refuses it while the other connection reads
-    tables = table_fingerprints(con)
+    tables = TableFingerprints(con)
     second = con.cursor()
     failure: list[BaseException] = []
 
     def update() -> None:
         try:
-            update_snapshot(second, published, kept, known=tables, checkpoint=False)
+            update_snapshot(second, published, kept, checkpoint=False)
         except BaseException as exc:    # raised in the caller's thread, below
             failure.append(exc)
 
