@@ -356,18 +356,26 @@ def publish(settings: Settings) -> str:
 
 def harvest_all(settings: Settings, since: date | None, until: date | None,
                 progress_for=None) -> dict[str, str]:
-    """Harvest every source; a source that fails is reported, the others go on."""
+    """Harvest every source, and the full texts due another look, side by side (as the DAG's
+    harvest tasks run); a source that fails is reported, the others go on. Each service is
+    asked no faster than it allows: clients of one service share its rate (`sources.http`)."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from pipeline.sources.http import SourceError
 
-    errors = {}
-    for source in SOURCES:
+    def harvest(source: str) -> dict[str, str]:
         try:
             harvest_source(settings, source, since, until,
                            progress=progress_for(source) if progress_for else None)
         except SourceError as exc:
             log.error("%s harvest failed: %s", source, exc)
-            errors[source] = str(exc)
-    return {**errors, **retry_fulltexts(settings)}
+            return {source: str(exc)}
+        return {}
+
+    with ThreadPoolExecutor(len(SOURCES) + 1, thread_name_prefix="litmine-harvest") as pool:
+        jobs = [pool.submit(harvest, source) for source in SOURCES]
+        jobs.append(pool.submit(retry_fulltexts, settings))
+        return {source: error for job in jobs for source, error in job.result().items()}
 
 
 def retry_fulltexts(settings: Settings) -> dict[str, str]:

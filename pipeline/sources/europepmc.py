@@ -48,7 +48,8 @@ class EuropePMCClient:
         self.settings = settings
         self.base = settings.europepmc_url.rstrip("/") + "/"
         kwargs = {"sleep": sleep} if sleep else {}
-        self.http = PoliteClient("Europe PMC", rate=RATE, timeout=settings.http_timeout,
+        self.http = PoliteClient("Europe PMC", rate=RATE, service="europepmc",
+                                 timeout=settings.http_timeout,
                                  retry=retry or RetryPolicy(attempts=settings.http_retries + 1,
                                                          base_seconds=settings.http_backoff,
                                                          max_wait=settings.http_max_wait),

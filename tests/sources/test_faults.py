@@ -105,3 +105,13 @@ def test_rejected_query_is_an_error_not_a_retry(mirrored, mirror):
     with pytest.raises(SourceError, match="rejected the search"):
         nightly.harvest_source(mirrored.with_query("(unbalanced"), "pubmed")
     assert len(mirror.requests("esearch")) == 1
+
+
+def test_the_sources_are_harvested_side_by_side(mirrored, mirror):
+    # PubMed's 450 records take four requests at 3/s; the preprints need not wait for them
+    errors, _ = harvest_and_load(mirrored)
+    pubmed = [r["time"] for r in mirror.requests("esearch") + mirror.requests("efetch")]
+    preprints = [r["time"] for r in mirror.requests("europepmc")]
+    assert errors == {} and pubmed and preprints
+    assert min(preprints) < max(pubmed)
+    assert_complete(mirrored)

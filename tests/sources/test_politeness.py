@@ -56,3 +56,32 @@ def test_token_bucket_spaces_calls_without_bursts():
     for _ in range(4):
         bucket.acquire()
     assert [round(s, 3) for s in sleeps] == [0.333, 0.333, 0.333]
+
+
+def test_pubmed_and_pmc_on_two_threads_share_ncbis_three_per_second(mirrored, mirror):
+    """Sources harvested side by side must not add up their rates at one service: PubMed's
+    E-utilities and PMC's full-text fetches are both NCBI."""
+    import threading
+
+    from pipeline.sources.fulltext_client import FullTextClient
+
+    pubmed, fulltexts = PubMedClient(mirrored), FullTextClient(mirrored)
+    url = mirrored.pubmed_url.rstrip("/") + "/esearch.fcgi"
+    params = {"db": "pubmed", "term": "cryoneurolysis", "retmax": "0"}
+
+    def ask(http):
+        for _ in range(3):
+            http.request("GET", url, params=params)
+
+    threads = [threading.Thread(target=ask, args=(c,)) for c in (pubmed.http, fulltexts.ncbi)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        pubmed.close()
+        fulltexts.close()
+    times = sorted(r["time"] for r in mirror.requests("esearch"))
+    assert len(times) == 6
+    assert min(b - a for a, b in zip(times, times[1:])) >= 1 / 3 - 0.05
