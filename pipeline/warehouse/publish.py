@@ -265,20 +265,18 @@ def _attach(con: duckdb.DuckDBPyConnection, tmp: Path, published: Path) -> None:
 
 
 def update_snapshot(con: duckdb.DuckDBPyConnection, published: Path,
-                    kept: Path | None = None, checkpoint: bool = True) -> SnapshotUpdate:
+                    kept: Path | None = None) -> SnapshotUpdate:
     """Bring the snapshot at `published` up to the warehouse behind `con`, atomically; return
     the tables written, each with how ("rows": only changed rows; "whole": copied whole), and
     every table's fingerprint (which tells the exports what changed). `kept`: a folder of the
-    writer's where each written table's row hashes are kept for the next update; `checkpoint`:
-    False when the caller has just checkpointed the warehouse."""
+    writer's where each written table's row hashes are kept for the next update."""
     published = Path(published)
     published.parent.mkdir(parents=True, exist_ok=True)
     tmp = published.with_name(f".{published.name}.tmp-{os.getpid()}")
     for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
         leftover.unlink(missing_ok=True)        # from a publish killed halfway
     source = con.execute("SELECT current_database()").fetchone()[0]
-    if checkpoint:
-        con.execute("CHECKPOINT")
+    con.execute("CHECKPOINT")
     _attach(con, tmp, published)
     try:
         update = _copy(con, source, kept)
@@ -304,14 +302,13 @@ def snapshot_beside(con: duckdb.DuckDBPyConnection, published: Path,
     may write to the warehouse, or the snapshot could hold some of it and not the rest; and
     catalog queries in it must name their database, since the snapshot is attached to the
     same DuckDB instance meanwhile."""
-    con.execute("CHECKPOINT")   # here: DuckDB refuses it while the other connection reads
     tables = TableFingerprints(con)
     second = con.cursor()
     failure: list[BaseException] = []
 
     def update() -> None:
         try:
-            update_snapshot(second, published, kept, checkpoint=False)
+            update_snapshot(second, published, kept)
         except BaseException as exc:    # raised in the caller's thread, below
             failure.append(exc)
 
