@@ -19,6 +19,12 @@ to a table reads none of the snapshot's rows of it. A
 quiet night thus writes the few ops rows it added; a night with 1 % new records writes about
 1 % of the rows. Views are recreated from the warehouse every time (they hold no data).
 
+A file updated in place keeps the space of the rows it deleted (after 30 nights that each
+changed 1 % of 94k articles, 336 MiB where a fresh copy is 269 MiB). The writer records the
+file's size and the warehouse's row count whenever the snapshot is written whole; when the file
+has grown COMPACT_AT times past that size (scaled to today's rows), the next snapshot is
+written whole again, as on the first night.
+
 Why a copy and not the file itself: the writer's DuckDB writes its newest storage format, which
 older readers refuse ("database file with version number 69 ... can only read 64-68"), and
 analysts' tools (the DuckDB CLI, DBeaver, R) often lag a major version. The snapshot is written
@@ -29,6 +35,7 @@ created with); without primary keys, whose serialisation DuckDB 1.0 cannot read 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import threading
@@ -44,6 +51,8 @@ from pipeline.warehouse.db import sql_string
 # The oldest DuckDB release whose storage format the snapshot uses (README: "For analysts").
 SNAPSHOT_STORAGE_VERSION = "v1.0.0"
 _ALIAS = "litmine_snapshot"
+COMPACT_AT = 1.5
+COMPACT_MIN_BYTES = 32 << 20    # smaller snapshots are cheap to write whole: left as they grow
 MANIFEST = "ops.published_tables"       # in the snapshot: what each table holds
 
 
@@ -252,16 +261,44 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, warehouse: Path, published:
     return Path(published)
 
 
-def _attach(con: duckdb.DuckDBPyConnection, tmp: Path, published: Path) -> None:
-    """Attach the next snapshot: a copy of the current one, or a new file."""
-    if published.is_file():
+def _attach(con: duckdb.DuckDBPyConnection, tmp: Path, published: Path, whole: bool) -> bool:
+    """Attach the next snapshot: a copy of the current one, or a new file (when `whole`, or
+    when there is no current one that opens); True for a new file."""
+    if published.is_file() and not whole:
         shutil.copyfile(published, tmp)         # the next snapshot starts as this one
         try:
             con.execute(f"ATTACH {sql_string(tmp)} AS {_ALIAS}")
-            return
+            return False
         except duckdb.Error:                    # unreadable (e.g. truncated by a full disk)
             tmp.unlink(missing_ok=True)
     con.execute(f"ATTACH {sql_string(tmp)} AS {_ALIAS} (STORAGE_VERSION '{SNAPSHOT_STORAGE_VERSION}')")
+    return True
+
+
+def _rows(con, source: str) -> int:
+    return sum(con.execute(f"SELECT count(*) FROM {_identifier(source)}.{_identifier(schema)}."
+                           f"{_identifier(table)}").fetchone()[0]
+               for schema, table in _tables(con, source))
+
+
+def _written_whole(kept: Path | None) -> Path | None:
+    """Where the size and rows of the snapshot last written whole are recorded."""
+    return None if kept is None else Path(kept) / "written_whole.json"
+
+
+def _bloated(published: Path, kept: Path | None, rows: int) -> bool:
+    """Whether the snapshot has grown COMPACT_AT times past its size when last written whole,
+    scaled to `rows`; unrecorded, whether it is big enough to be worth writing whole once."""
+    record = _written_whole(kept)
+    if record is None or not published.is_file() \
+            or (size := published.stat().st_size) < COMPACT_MIN_BYTES:
+        return False
+    try:
+        then = json.loads(record.read_text())
+        expected = then["bytes"] * max(rows, 1) / max(then["rows"], 1)
+    except (OSError, ValueError, KeyError, TypeError, ZeroDivisionError):
+        return True
+    return size > COMPACT_AT * expected
 
 
 def update_snapshot(con: duckdb.DuckDBPyConnection, published: Path,
@@ -277,7 +314,8 @@ def update_snapshot(con: duckdb.DuckDBPyConnection, published: Path,
         leftover.unlink(missing_ok=True)        # from a publish killed halfway
     source = con.execute("SELECT current_database()").fetchone()[0]
     con.execute("CHECKPOINT")
-    _attach(con, tmp, published)
+    rows = _rows(con, source)
+    new_file = _attach(con, tmp, published, whole=_bloated(published, kept, rows))
     try:
         update = _copy(con, source, kept)
     except BaseException:
@@ -286,6 +324,9 @@ def update_snapshot(con: duckdb.DuckDBPyConnection, published: Path,
         raise
     con.execute(f"DETACH {_ALIAS}")             # checkpoints: the file is complete, no WAL left
     os.replace(tmp, published)
+    if new_file and (record := _written_whole(kept)) is not None:
+        record.parent.mkdir(parents=True, exist_ok=True)
+        record.write_text(json.dumps({"bytes": published.stat().st_size, "rows": rows}))
     return update
 
 

@@ -79,3 +79,28 @@ def test_a_snapshot_that_fails_fails_the_publish_after_the_exports(warehouse, tm
     # the connection is still usable, and nothing is left attached
     assert con.execute("SELECT count(*) FROM duckdb_databases() WHERE NOT internal"
                        ).fetchone() == (1,)
+
+
+def test_a_snapshot_grown_past_its_rows_is_written_whole_again(tmp_path, monkeypatch):
+    """Rows deleted from a snapshot updated in place leave their space in the file: once it is
+    much bigger than a fresh copy would be, the next publish writes it whole, and shrinks it."""
+    from pipeline.warehouse import publish
+
+    monkeypatch.setattr(publish, "COMPACT_MIN_BYTES", 0)
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    con.execute("CREATE SCHEMA ops")
+    con.execute("CREATE TABLE ops.notes AS SELECT range AS i, repeat(md5(range::VARCHAR), 8) AS "
+                "note FROM range(100000)")
+    snapshot, kept = tmp_path / "published" / "litmine.duckdb", tmp_path / "kept"
+    update_snapshot(con, snapshot, kept)
+    full = snapshot.stat().st_size
+    con.execute("INSERT INTO ops.notes VALUES (-1, 'one more')")
+    assert update_snapshot(con, snapshot, kept).written == {'"ops"."notes"': "rows"}
+    con.execute("DELETE FROM ops.notes WHERE i % 10 != 0")         # nine rows in ten gone
+    assert update_snapshot(con, snapshot, kept).written == {'"ops"."notes"': "whole"}
+    assert snapshot.stat().st_size < full / 2
+    assert fingerprints(snapshot) == {"ops.notes": dict(TableFingerprints(con))["ops.notes"]}
+    # the next night updates the smaller file in place again
+    con.execute("INSERT INTO ops.notes VALUES (-2, 'and another')")
+    assert update_snapshot(con, snapshot, kept).written == {'"ops"."notes"': "rows"}
+    con.close()
