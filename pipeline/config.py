@@ -120,6 +120,12 @@ class Settings:
         # NCBI's published limit: 3 requests/s without an API key, 10 with one.
         return 10.0 if self.ncbi_api_key else 3.0
 
+    @property
+    def rates_dir(self) -> Path:
+        """Where the processes of a night share each service's request rate (beside the staged
+        records, which every task of a night can reach)."""
+        return Path(self.staging_dir) / ".rates"
+
     def with_query(self, query: str) -> "Settings":
         if not query or not query.strip():
             raise ValueError("the search query is empty")

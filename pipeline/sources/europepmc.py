@@ -49,6 +49,7 @@ class EuropePMCClient:
         self.base = settings.europepmc_url.rstrip("/") + "/"
         kwargs = {"sleep": sleep} if sleep else {}
         self.http = PoliteClient("Europe PMC", rate=RATE, service="europepmc",
+                                 rates_dir=settings.rates_dir,
                                  timeout=settings.http_timeout,
                                  retry=retry or RetryPolicy(attempts=settings.http_retries + 1,
                                                          base_seconds=settings.http_backoff,

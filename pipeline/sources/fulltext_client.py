@@ -91,8 +91,10 @@ class FullTextClient:
         retry = retry or RetryPolicy(attempts=settings.http_retries + 1, base_seconds=settings.http_backoff)
         agent = f"{settings.ncbi_tool} ({settings.ncbi_email})"
         self.europepmc = PoliteClient("Europe PMC full text", rate=5.0, timeout=settings.http_timeout,
-                                      retry=retry, user_agent=agent, service="europepmc", **kwargs)
+                                      retry=retry, user_agent=agent, service="europepmc",
+                                      rates_dir=settings.rates_dir, **kwargs)
         self.ncbi = PoliteClient("PMC", rate=settings.ncbi_requests_per_second, service="ncbi",
+                                 rates_dir=settings.rates_dir,
                                  timeout=settings.http_timeout, retry=retry, user_agent=agent, **kwargs)
         self.links = PoliteClient("full-text link", rate=5.0, timeout=settings.http_timeout,
                                   retry=retry, user_agent=agent, **kwargs)

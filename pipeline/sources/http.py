@@ -4,9 +4,10 @@ Three guarantees, whatever the server does:
 - **Rate**: a token bucket spaces requests to at most `rate` per second (NCBI asks for 3/s, or
   10/s with an API key); the bucket holds one token, so requests never come in bursts. Clients
   of one service (`service`: PubMed's E-utilities and PMC's are both NCBI) at one rate share
-  one bucket in the process, so sources harvested side by side on threads still ask each
-  service no faster than it allows. (Separate processes, such as Airflow's parallel harvest
-  tasks, each keep their own.)
+  one bucket, so sources harvested side by side still ask each service no faster than it
+  allows: threads through one bucket object, and processes (Airflow runs the harvest tasks in
+  parallel) through a file beside the staged records holding the service's next free time,
+  taken under an exclusive lock (`flock`).
 - **Time**: every call has a hard deadline covering connect, headers and the whole body, not
   just each read, so a server that trickles bytes (headers included) cannot hold a night's run
   hostage: the exchange runs on a worker thread that is abandoned when the deadline passes.
@@ -27,6 +28,7 @@ import random
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 import httpx
@@ -47,33 +49,66 @@ class RetryableBody(ValueError):
     """Raised by a response check for a body that is cut short or garbled in transit."""
 
 
+# A wait read from a shared file never exceeds this: a wall clock set back would otherwise hold
+# every request until it caught up.
+MAX_SHARED_WAIT = 10.0
+
+
 class TokenBucket:
+    """One request per `1 / rate` seconds. With `path`, the next free time is kept in that file
+    (wall-clock seconds, read and written under `flock`), so every process using the file
+    shares the rate."""
+
     def __init__(self, rate: float, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep, path: Path | None = None) -> None:
         if rate <= 0:
             raise ValueError("rate must be positive")
         self.interval = 1.0 / rate
         self._clock, self._sleep = clock, sleep
         self._next = 0.0
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()   # flock does not exclude threads sharing one descriptor
+        self.path = path
 
     def acquire(self) -> None:
         with self._lock:
-            now = self._clock()
-            wait = self._next - now
-            self._next = max(now, self._next) + self.interval
+            if self.path is not None:
+                wait = self._reserve_shared()
+            else:
+                now = self._clock()
+                wait = self._next - now
+                self._next = max(now, self._next) + self.interval
         if wait > 0:
             self._sleep(wait)
 
+    def _reserve_shared(self) -> float:
+        import fcntl
 
-_shared_buckets: dict[tuple[str, float], TokenBucket] = {}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.path, "a+", encoding="ascii") as slot:
+            fcntl.flock(slot, fcntl.LOCK_EX)        # released when the file is closed
+            slot.seek(0)
+            try:
+                taken = float(slot.read() or 0)
+            except ValueError:                      # a torn or foreign file: nothing reserved
+                taken = 0.0
+            now = time.time()
+            wait = min(max(taken - now, 0.0), MAX_SHARED_WAIT)
+            slot.seek(0)
+            slot.truncate()
+            slot.write(repr(now + wait + self.interval))
+        return wait
+
+
+_shared_buckets: dict[tuple, TokenBucket] = {}
 _shared_lock = threading.Lock()
 
 
-def service_bucket(service: str, rate: float) -> TokenBucket:
-    """The process's one bucket for `service` at `rate`."""
+def service_bucket(service: str, rate: float, directory: Path | None = None) -> TokenBucket:
+    """The process's one bucket for `service` at `rate`; with `directory`, shared with other
+    processes through `directory/<service>.next` as well."""
+    path = None if directory is None else Path(directory) / f"{service}.next"
     with _shared_lock:
-        return _shared_buckets.setdefault((service, rate), TokenBucket(rate))
+        return _shared_buckets.setdefault((service, rate, path), TokenBucket(rate, path=path))
 
 
 @functools.cache
@@ -126,12 +161,13 @@ class PoliteClient:
 
     def __init__(self, name: str, rate: float, timeout: float = 30.0,
                  retry: RetryPolicy | None = None, user_agent: str = "litmine",
-                 sleep: Callable[[float], None] = time.sleep, service: str | None = None) -> None:
+                 sleep: Callable[[float], None] = time.sleep, service: str | None = None,
+                 rates_dir: Path | None = None) -> None:
         self.name = name
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
         # a test's injected sleep gets a bucket of its own
-        self.bucket = service_bucket(service, rate) if service and sleep is time.sleep \
+        self.bucket = service_bucket(service, rate, rates_dir) if service and sleep is time.sleep \
             else TokenBucket(rate, sleep=sleep)
         self._sleep = sleep
         self._user_agent = user_agent

@@ -93,6 +93,7 @@ class PubMedClient:
         self.max_search_ids = min(settings.pubmed_max_ids, MAX_SEARCH_IDS)
         kwargs = {"sleep": sleep} if sleep else {}
         self.http = PoliteClient("PubMed", rate=settings.ncbi_requests_per_second, service="ncbi",
+                                 rates_dir=settings.rates_dir,
                                  timeout=settings.http_timeout,
                                  retry=retry or RetryPolicy(attempts=settings.http_retries + 1,
                                                          base_seconds=settings.http_backoff,

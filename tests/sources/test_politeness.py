@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import time
 from dataclasses import replace
 from datetime import date
 
-from pipeline.sources.http import TokenBucket
+from pipeline.sources.http import MAX_SHARED_WAIT, TokenBucket
 from pipeline.sources.pubmed import PubMedClient
 from pipeline.staging import StagedWindow
 from pipeline.sources.harvest import harvest_pubmed
@@ -85,3 +87,36 @@ def test_pubmed_and_pmc_on_two_threads_share_ncbis_three_per_second(mirrored, mi
     times = sorted(r["time"] for r in mirror.requests("esearch"))
     assert len(times) == 6
     assert min(b - a for a, b in zip(times, times[1:])) >= 1 / 3 - 0.05
+
+
+def _take_three(path, rate, times):
+    bucket = TokenBucket(rate, path=path)
+    for _ in range(3):
+        bucket.acquire()
+        times.put(time.time())
+
+
+def test_processes_sharing_a_rate_file_share_the_rate(tmp_path):
+    """Airflow runs the harvest tasks in parallel processes: through the service's rate file
+    they still ask it no faster than its rate, together."""
+    context = multiprocessing.get_context("spawn")
+    times = context.Queue()
+    path = tmp_path / ".rates" / "ncbi.next"
+    workers = [context.Process(target=_take_three, args=(path, 5.0, times)) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    taken = sorted(times.get(timeout=60) for _ in range(6))
+    for worker in workers:
+        worker.join(timeout=60)
+    assert min(b - a for a, b in zip(taken, taken[1:])) >= 1 / 5 - 0.05
+
+
+def test_a_rate_file_set_far_ahead_or_torn_holds_no_request_long(tmp_path):
+    waits = []
+    path = tmp_path / "europepmc.next"
+    bucket = TokenBucket(5.0, sleep=waits.append, path=path)
+    path.write_text(repr(time.time() + 3600))       # written before the wall clock was set back
+    bucket.acquire()
+    path.write_text("0.3\x00garbage")                # cut short by a crash
+    bucket.acquire()
+    assert waits[0] <= MAX_SHARED_WAIT and len(waits) == 1
