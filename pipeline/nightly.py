@@ -24,7 +24,7 @@ from pipeline.warehouse import db
 from pipeline.warehouse.fulltext import stored_fulltexts
 from pipeline.warehouse.load import (LoadCounts, load_window, record_idle_run, record_run,
                                      watermark)
-from pipeline.warehouse.publish import snapshot_beside
+from pipeline.warehouse.publish import remove_leftovers, snapshot_beside
 
 if TYPE_CHECKING:  # pragma: no cover
     from pipeline.sources.harvest import Progress
@@ -341,6 +341,8 @@ def publish(settings: Settings) -> str:
     con = db.connect(settings)
     try:
         apply_inbox(con, settings)      # saves made while the night held the warehouse
+        for path in remove_leftovers([Path(settings.published).parent, report_dir(settings)]):
+            log.warning("removed %s, left by a publish that did not finish", path)
         # The snapshot is brought up to date on a second connection while the exports are
         # written. Each mart is computed once for the exports and the report, or reused when
         # nothing it reads changed; each export file is rewritten only when what it holds changed.

@@ -104,3 +104,20 @@ def test_a_snapshot_grown_past_its_rows_is_written_whole_again(tmp_path, monkeyp
     con.execute("INSERT INTO ops.notes VALUES (-2, 'and another')")
     assert update_snapshot(con, snapshot, kept).written == {'"ops"."notes"': "rows"}
     con.close()
+
+
+def test_files_left_by_a_killed_publish_are_removed_by_the_next(warehouse):
+    settings, con = warehouse
+    con.close()
+    folder = settings.published.parent
+    left = [folder / ".litmine.duckdb.tmp-4194301", folder / ".litmine.duckdb.tmp-4194301.wal",
+            folder / "marts" / "year=2021" / ".part.parquet.tmp-4194302"]
+    for path in left:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"half a file")
+    kept = folder / ".analyst-notes.txt"
+    kept.write_text("not ours")
+    nightly.publish(settings)
+    assert not any(path.exists() for path in left)
+    assert kept.read_text() == "not ours"
+    assert fingerprints(settings.published)["core.articles"][0] == 3
