@@ -39,6 +39,7 @@ import json
 import os
 import shutil
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +54,7 @@ SNAPSHOT_STORAGE_VERSION = "v1.0.0"
 _ALIAS = "litmine_snapshot"
 COMPACT_AT = 1.5
 COMPACT_MIN_BYTES = 32 << 20    # smaller snapshots are cheap to write whole: left as they grow
+LEFTOVER_AGE = 3600             # seconds; see remove_leftovers
 MANIFEST = "ops.published_tables"       # in the snapshot: what each table holds
 
 
@@ -332,15 +334,16 @@ def update_snapshot(con: duckdb.DuckDBPyConnection, published: Path,
 
 def remove_leftovers(folders: list[Path]) -> list[Path]:
     """The temporary files (`.<name>.tmp-<pid>`, and a snapshot's `.wal`) that a publish killed
-    halfway left in `folders` and their subfolders, removed; returns them. Only the night's
-    writer publishes, so no other publish is writing them now, and each file is written under
-    a new name by every publish: without this, each killed publish would leave its copy of the
-    snapshot (hundreds of MB at 100k records) for good."""
-    removed = []
+    halfway left in `folders` and their subfolders, removed; returns them. Each publish writes
+    under a new name, so without this every killed publish would leave its copy of the snapshot
+    (hundreds of MB at 100k records) for good. Only files untouched for LEFTOVER_AGE seconds
+    go: a `litmine report` writing beside the night's publish keeps its file."""
+    removed, now = [], time.time()
     for folder in folders:
         for path in Path(folder).rglob(".*.tmp-*"):
             pid = path.name.rsplit(".tmp-", 1)[1].removesuffix(".wal")
-            if path.is_file() and pid.isdigit() and int(pid) != os.getpid():
+            if path.is_file() and pid.isdigit() and int(pid) != os.getpid() \
+                    and now - path.stat().st_mtime > LEFTOVER_AGE:
                 path.unlink(missing_ok=True)
                 removed.append(path)
     return removed

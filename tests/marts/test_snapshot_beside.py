@@ -4,6 +4,9 @@ of the marts, and a snapshot that fails must fail the publish."""
 
 from __future__ import annotations
 
+import os
+import time
+
 import duckdb
 import pytest
 
@@ -115,9 +118,12 @@ def test_files_left_by_a_killed_publish_are_removed_by_the_next(warehouse):
     for path in left:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b"half a file")
+        os.utime(path, (time.time() - 86400,) * 2)      # last night's
     kept = folder / ".analyst-notes.txt"
     kept.write_text("not ours")
+    being_written = folder / ".index.html.tmp-4194303"   # by a report running right now
+    being_written.write_text("<html>")
     nightly.publish(settings)
     assert not any(path.exists() for path in left)
-    assert kept.read_text() == "not ours"
+    assert kept.read_text() == "not ours" and being_written.exists()
     assert fingerprints(settings.published)["core.articles"][0] == 3
