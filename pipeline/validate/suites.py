@@ -40,18 +40,19 @@ class SuiteError(ValueError):
 # are both left out), and its failing rows still carry `article_id` through
 # unexpected_index_column_names. One frame per suite also keeps a single Data Docs page per
 # suite. tests/validate pins this behaviour (relevant NULL/false without abstract: no flag;
-# relevant true without abstract: flagged). ORDER BY makes flags and docs deterministic.
+# relevant true without abstract: flagged). The frames GX reads are ordered where they are
+# read (`changes.pending_frames`), so flags and docs are deterministic; the frames themselves
+# are unordered, because every night fingerprints all their rows, and sorting 94k wide rows
+# first cost 40 % of that.
 ARTICLES_SQL = """
 SELECT a.*, e.relevant
 FROM core.articles_current AS a
 LEFT JOIN core.extractions_latest AS e ON e.article_id = a.article_id
-ORDER BY a.article_id, a.version
 """
 
 EXTRACTIONS_SQL = """
 SELECT *
 FROM core.extractions_latest
-ORDER BY article_id
 """
 
 
