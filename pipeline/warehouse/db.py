@@ -157,11 +157,9 @@ def bulk_insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[list],
     multi-row VALUES ~0.1 ms; this path ~0.013 ms (measured on 8,000 wide rows)."""
     if not rows:
         return
-    schema_name, _, table_name = table.rpartition(".")
-    columns = con.execute("""SELECT column_name, data_type FROM information_schema.columns
-                             WHERE table_catalog = current_database() AND table_schema = ?
-                               AND table_name = ? ORDER BY ordinal_position""",
-                          [schema_name or "main", table_name]).fetchall()
+    # DESCRIBE, not information_schema.columns: the same names and types in ~1 ms, not ~6 ms
+    # (a night's load asks for every table of every batch)
+    columns = [(name, kind) for name, kind, *_ in con.execute(f"DESCRIBE {table}").fetchall()]
     if not columns or len(columns) != len(rows[0]):
         raise ValueError(f"{table}: {len(rows[0])} values per row, table has {len(columns)} columns")
     names = [name for name, _ in columns]
