@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, timedelta
 
 import duckdb
@@ -35,12 +35,15 @@ class LoadCounts:
     extractions: int = 0
 
 
+# What article_hash reads: the full-text link is left out, since a PDF that moved is not a
+# changed study (it is refreshed in place), while the raw layer keeps both.
+_HASHED = tuple(f.name for f in fields(Article) if f.name not in ("raw_hash", "pdf_url"))
+
+
 def article_hash(article: Article) -> str:
-    """Hash of what the record says about the work. The full-text link is left out: a PDF that
-    moved is not a changed study (it is refreshed in place), while the raw layer keeps both."""
-    content = article.to_dict()
-    content.pop("raw_hash", None)
-    content.pop("pdf_url", None)
+    """Hash of what the record says about the work (the fields in _HASHED). Read straight from
+    the article: `asdict`'s deep copy was a quarter of a millisecond per record, the same JSON."""
+    content = {name: getattr(article, name) for name in _HASHED}
     return content_hash(json.dumps(content, sort_keys=True, ensure_ascii=False))
 
 

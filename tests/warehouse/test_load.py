@@ -183,3 +183,26 @@ def test_warehouse_connections_draw_no_progress_bar(tmp_path):
         assert con.execute("SELECT current_setting('enable_progress_bar')").fetchone() == (False,)
     finally:
         con.close()
+
+
+def test_an_articles_hash_is_the_one_earlier_versions_stored():
+    """Stored hashes decide "unchanged" on the next harvest: the way it is computed may change,
+    its value may not (this one was stored by the asdict-based version)."""
+    from dataclasses import replace
+
+    from pipeline.models import Article
+    from pipeline.warehouse.load import article_hash
+
+    article = Article(
+        source="pubmed", source_id="123", title="Cryoneurolysis of the genicular nerves",
+        abstract="Background: ... Results: 40 patients.", pmid="123", doi="10.1/x",
+        journal="Pain", year=2021, language="eng", authors=["Ilfeld B", "Chen L"],
+        publication_types=["Journal Article"], mesh_terms=["Knee"],
+        abstract_sections=[{"label": "BACKGROUND", "text": "…"},
+                           {"label": "RESULTS", "text": "40 patients"}],
+        entrez_date="2021-03-04", pdf_url="https://x/y.pdf", raw_hash="abc")
+    stored = "2006bcf8265c13d20dfc5157fb169eb73b1db57cb8dc670973a5c7b540155d97"
+    assert article_hash(article) == stored
+    # a moved PDF or another raw payload is the same work; a new title is not
+    assert article_hash(replace(article, pdf_url=None, raw_hash="def")) == stored
+    assert article_hash(replace(article, title="Cryoneurolysis of the knee")) != stored
