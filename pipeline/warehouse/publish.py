@@ -361,8 +361,17 @@ def snapshot_beside(con: duckdb.DuckDBPyConnection, published: Path,
     aggregates, file writes, compression), so on two cores they overlap. Nothing in the block
     may write to the warehouse, or the snapshot could hold some of it and not the rest; and
     catalog queries in it must name their database, since the snapshot is attached to the
-    same DuckDB instance meanwhile."""
+    same DuckDB instance meanwhile.
+
+    A snapshot written whole (the first night, or compacted) is written first, not beside:
+    copying every table while the exports render every row held both in memory at once
+    (2.1 GiB at 100k records, against 1.7 GiB one after the other)."""
     tables = TableFingerprints(con)
+    published = Path(published)
+    if not published.is_file() or _bloated(published, kept, _rows(con, tables.source)):
+        update_snapshot(con, published, kept)
+        yield tables
+        return
     second = con.cursor()
     failure: list[BaseException] = []
 

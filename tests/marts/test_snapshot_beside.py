@@ -70,18 +70,37 @@ def test_the_marts_listed_meanwhile_are_the_warehouses_only(warehouse, tmp_path)
     assert "only_elsewhere" not in names and names.count("evidence_table") == 1
 
 
-def test_a_snapshot_that_fails_fails_the_publish_after_the_exports(warehouse, tmp_path):
+def test_a_snapshot_that_fails_fails_the_publish_after_the_exports(warehouse, monkeypatch):
+    from pipeline.warehouse import publish
+
     settings, con = warehouse
-    blocked = tmp_path / "not-a-folder"
-    blocked.write_text("a file where the snapshot's folder should be")
+
+    def disk_full(*args, **kwargs):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(publish, "_sync_table", disk_full)
+    before = settings.published.read_bytes()
     exported = []
-    with pytest.raises(OSError):
-        with snapshot_beside(con, blocked / "litmine.duckdb"):
+    with pytest.raises(OSError, match="No space left"):
+        with snapshot_beside(con, settings.published):
             exported.append(con.execute("SELECT count(*) FROM marts.evidence_table").fetchone())
     assert exported == [(3,)]
-    # the connection is still usable, and nothing is left attached
+    # the analysts keep the last snapshot, the connection is usable, nothing is left attached
+    assert settings.published.read_bytes() == before
     assert con.execute("SELECT count(*) FROM duckdb_databases() WHERE NOT internal"
                        ).fetchone() == (1,)
+
+
+def test_a_first_snapshot_is_written_before_the_exports(settings):
+    """Written whole, the snapshot copies every table: beside the exports' own copies that
+    held both in memory at once, so it comes first."""
+    con = db.connect(settings)
+    add_run(con, "run-1", at(1))
+    add_study(con, "pmid:1", first_author="Ilfeld B", year=2019)
+    assert not settings.published.exists()
+    with snapshot_beside(con, settings.published) as tables:
+        assert fingerprints(settings.published) == dict(tables)
+    con.close()
 
 
 def test_a_snapshot_grown_past_its_rows_is_written_whole_again(tmp_path, monkeypatch):
