@@ -6,8 +6,9 @@ alternation at each of them, whether or not the words it needs occur. Three reme
 
 * `compile_cue` derives from the parsed pattern the literals every match must contain, as
   key sets of which a match holds one literal each (`required_key_sets`; "a single patient"
-  needs "single" and "patient"), and returns a `Cue` that checks them with `in` on the
-  lower-cased text (a C-speed scan) before running the regex. The pattern is also put behind a
+  needs "single" and "patient"), and returns a `Cue` that checks them on the lower-cased text
+  before running the regex: the keys a text holds are found once for every cue, in one pass
+  (`keyscan.KEYS`, Aho-Corasick), so a check is a set intersection. The pattern is also put behind a
   lookahead on the characters it can start with (`first_char_guard`). Most cue patterns meet
   most sentences without their words.
 * `KeyedAlternation` keeps each alternative of a large alternation with its keys and runs only
@@ -21,26 +22,27 @@ from __future__ import annotations
 import re
 
 from .anchors import first_match_at, literal_starts, matches_at, opening_literals
+from .keyscan import KEYS
 
 
 class KeyedAlternation:
     def __init__(self, parts: list[tuple[tuple[str, ...], str]], flags: int = re.I):
-        self.parts = [(check_order(k.lower() for k in keys), _opening_cue(pattern, flags)) for keys, pattern in parts]
+        self.parts = [(KEYS.ids(k.lower() for k in keys), _opening_cue(pattern, flags)) for keys, pattern in parts]
 
     def finditer(self, text: str, lower: str | None = None) -> list[re.Match]:
-        lower = text.lower() if lower is None else lower
+        got = KEYS.found(text.lower() if lower is None else lower)
         found = []
-        for keys, rx in self.parts:
-            if any(map(lower.__contains__, keys)):
+        for ids, rx in self.parts:
+            if not ids.isdisjoint(got):
                 found.extend(rx.finditer(text))
         found.sort(key=lambda m: (m.start(), -m.end()))
         return found
 
     def search(self, text: str, lower: str | None = None) -> re.Match | None:
-        lower = text.lower() if lower is None else lower
+        got = KEYS.found(text.lower() if lower is None else lower)
         best = None
-        for keys, rx in self.parts:
-            if any(map(lower.__contains__, keys)):
+        for ids, rx in self.parts:
+            if not ids.isdisjoint(got):
                 m = rx.search(text)
                 if m and (best is None or m.start() < best.start()):
                     best = m
@@ -247,27 +249,20 @@ def lowered(text: str) -> str:
     return low
 
 
-def _meets(low: str, key_sets: tuple) -> bool:
-    """Does the lower-cased text contain a literal of every key set?"""
-    for keys in key_sets:
-        if not any(map(low.__contains__, keys)):
-            return False
-    return True
-
-
 class Cue:
-    """A compiled pattern that first checks, with `in`, that the text holds the literals its
-    matches need (one of each key set), then, when every match opens with one of a few
+    """A compiled pattern that first checks that the text holds the literals its matches need
+    (one of each key set; `keyscan.KEYS` finds them), then, when every match opens with one of a few
     literals, tries it only where they occur (`anchors`). Same methods and results as
     `re.Pattern`. `match` and calls with pos/endpos skip both: an anchored attempt costs less
     than the check."""
 
-    __slots__ = ("regex", "keys", "more", "opening", "pattern", "flags", "groups", "groupindex")
+    __slots__ = ("regex", "keys", "more", "key_ids", "opening", "pattern", "flags", "groups", "groupindex")
 
     def __init__(self, regex: re.Pattern, key_sets: list, opening: tuple[str, ...] | None = None):
         self.regex = regex
         sets = [check_order(keys) for keys in key_sets]
         self.keys, self.more = (sets[0], tuple(sets[1:])) if sets else (None, ())
+        self.key_ids = tuple(KEYS.ids(keys) for keys in sets)
         self.opening = opening
         self.pattern, self.flags = regex.pattern, regex.flags
         self.groups, self.groupindex = regex.groups, regex.groupindex
@@ -275,8 +270,11 @@ class Cue:
     def absent(self, text: str) -> bool:
         if self.keys is None:
             return False
-        low = _lowered.get(text) or lowered(text)     # inlined: the hot path of every rule
-        return not any(map(low.__contains__, self.keys)) or (bool(self.more) and not _meets(low, self.more))
+        got = KEYS.found(_lowered.get(text) or lowered(text))     # inlined: the hot path of every rule
+        for ids in self.key_ids:
+            if ids.isdisjoint(got):
+                return True
+        return False
 
     def starts(self, text: str) -> list[int] | None:
         """Offsets where a match can begin, or None when the pattern must scan everywhere."""
