@@ -63,14 +63,14 @@ class CueAlternation:
             if regex.match(""):
                 raise ValueError(f"a cue must not match the empty string: {alt!r}")
             self.parts.append((tuple(KEYS.ids(keys) for keys in required_key_sets(alt, flags, parsed=parsed)), regex,
-                               opening_literals(parsed)))
+                               KEYS.numbered(opening_literals(parsed) or ())))
         self.pattern = "|".join(f"({alt})" for alt in alternatives)
 
     def finditer(self, text: str):
         low = lowered(text)
         got = KEYS.found(low)
         same_offsets = len(low) == len(text)
-        alts = [(i, regex, literal_starts(low, opening) if opening and same_offsets else None)
+        alts = [(i, regex, literal_starts(low, KEYS.held(got, opening)) if opening and same_offsets else None)
                 for i, (key_sets, regex, opening) in enumerate(self.parts)
                 if all(not ids.isdisjoint(got) for ids in key_sets)]
         upcoming = [regex.search(text) if starts is None else first_match_at(regex, text, starts)

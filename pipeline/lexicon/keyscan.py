@@ -31,20 +31,31 @@ class KeyScan:
         self._found: dict[str, frozenset] = {}
         self._size = 0
 
-    def ids(self, keys) -> frozenset:
-        """The numbers of `keys` (lower-case literals), registering the new ones."""
-        out = []
-        for key in keys:
+    def number(self, key: str) -> int:
+        """The number of one key (a lower-case literal), registering it when new."""
+        i = self._ids.get(key)
+        if i is None:
             if not key:
                 raise ValueError("an empty key is met by every text")
-            i = self._ids.get(key)
-            if i is None:
-                i = self._ids[key] = len(self._ids)
-                self._automaton = None          # and what texts were found to hold is stale
-                self._found.clear()
-                self._size = 0
-            out.append(i)
-        return frozenset(out)
+            i = self._ids[key] = len(self._ids)
+            self._automaton = None          # and what texts were found to hold is stale
+            self._found.clear()
+            self._size = 0
+        return i
+
+    def ids(self, keys) -> frozenset:
+        """The numbers of `keys`, registering the new ones."""
+        return frozenset(map(self.number, keys))
+
+    def numbered(self, literals) -> tuple[tuple[str, int], ...]:
+        """Each literal with its number, for `held`."""
+        return tuple((lit, self.number(lit)) for lit in literals)
+
+    @staticmethod
+    def held(got: frozenset, numbered) -> list[str]:
+        """The literals of `numbered` (from `numbered()`) that a text holds (`got`, from
+        `found`), in their order: where an opening literal is absent, no `find` need look."""
+        return [lit for lit, i in numbered if i in got]
 
     def _build(self):
         automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)

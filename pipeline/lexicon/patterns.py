@@ -256,7 +256,7 @@ class Cue:
     `re.Pattern`. `match` and calls with pos/endpos skip both: an anchored attempt costs less
     than the check."""
 
-    __slots__ = ("regex", "keys", "more", "key_ids", "opening", "pattern", "flags", "groups", "groupindex")
+    __slots__ = ("regex", "keys", "more", "key_ids", "opening", "opening_ids", "pattern", "flags", "groups", "groupindex")
 
     def __init__(self, regex: re.Pattern, key_sets: list, opening: tuple[str, ...] | None = None):
         self.regex = regex
@@ -264,6 +264,7 @@ class Cue:
         self.keys, self.more = (sets[0], tuple(sets[1:])) if sets else (None, ())
         self.key_ids = tuple(KEYS.ids(keys) for keys in sets)
         self.opening = opening
+        self.opening_ids = KEYS.numbered(opening or ())
         self.pattern, self.flags = regex.pattern, regex.flags
         self.groups, self.groupindex = regex.groups, regex.groupindex
 
@@ -281,7 +282,9 @@ class Cue:
         if self.opening is None:
             return None
         low = _lowered.get(text) or lowered(text)
-        return literal_starts(low, self.opening) if len(low) == len(text) else None
+        if len(low) != len(text):
+            return None
+        return literal_starts(low, KEYS.held(KEYS.found(low), self.opening_ids))
 
     def search(self, text: str, *bounds):
         if bounds:
