@@ -102,7 +102,7 @@ NEGATION = compile_cue(rf"\b(?:no|not|never|neither|nor|cannot|unable\s+to|faile
 BOTH_ARMS = compile_cue(r"\b(?:in|for|of)\s+(?:both|all|each\s+of\s+the)\s+(?:the\s+)?(?:\w+\s+)?(?:groups?|arms?|cohorts?)\b|\bboth\s+(?:groups?|arms?|treatments?|procedures?|techniques?)\b", re.I)
 CLAUSE_SPLIT = compile_cue(r";|,\s*but\b|\bbut\s+|,?\s*however,?|\bwhereas\b|\balthough\b|\bwhile\b", 0)
 
-_KEYS = KEYS.ids(("signific", "reduc", "decreas", "declin", "lower", "improv", "free", "absent", "relie", "effective",
+_KEYS = KEYS.keyset(("signific", "reduc", "decreas", "declin", "lower", "improv", "free", "absent", "relie", "effective",
          "efficac", "benefit", "less", "shorten", "success", "valuable", "useful", "promising", "favo", "analges",
          "no ", "not ", "similar", "equal", "comparable", "equivalent", "failed", "cannot", "inferior", "than",
          "better", "superior", "worse", "alleviat", "drop", "fell", "resolved", "eliminat", "neither", "higher",

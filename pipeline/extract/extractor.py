@@ -26,7 +26,7 @@ from typing import Iterable, Iterator
 
 from spacy.tokens import Doc
 
-from pipeline.lexicon.keyscan import KEYS
+from pipeline.lexicon.keyscan import KEYS, KeySet
 from pipeline.lexicon.numbers import number_starts
 from pipeline.lexicon.patterns import Cue
 
@@ -49,10 +49,9 @@ _DIGIT = re.compile(r"\d")
 
 
 @functools.lru_cache(maxsize=None)
-def _split_keys(keys: tuple[str, ...]) -> tuple[tuple[str, ...], frozenset]:
-    """(all-caps keys, matched as written; the numbers of the others, found in the lower-cased
-    text by `keyscan.KEYS`)."""
-    return tuple(k for k in keys if k.isupper()), KEYS.ids(k for k in keys if not k.isupper())
+def _split_keys(keys: tuple[str, ...]) -> tuple[tuple[str, ...], KeySet]:
+    """(all-caps keys, matched as written; the others, found in the lower-cased text)."""
+    return tuple(k for k in keys if k.isupper()), KEYS.keyset(k for k in keys if not k.isupper())
 
 
 class Context:

@@ -64,7 +64,7 @@ FROM_TREATMENT = compile_cue(r"^\s*(?:after|following|post)[\s-]*(?:the\s+|their
 
 
 # a duration names its unit with one of these
-_UNIT_KEYS = KEYS.ids(("hour", "hr", "day", "d ", "week", "wk", "month", "mo", "year", "yr", "y "))
+_UNIT_KEYS = KEYS.keyset(("hour", "hr", "day", "d ", "week", "wk", "month", "mo", "year", "yr", "y "))
 
 # small patterns of the rules below, compiled once
 _BETWEEN_BEFORE = re.compile(r"\bbetween\s+$", re.I)

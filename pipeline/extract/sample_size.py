@@ -62,13 +62,13 @@ EXCLUDED = compile_cue(rf"(?<![\w.,-])(?P<num>{NUMBER})\s+(?:(?:patients|partici
 BACKGROUND_WORDS = compile_cue(r"\b(?:annually|each year|per year|worldwide|prevalence|incidence)\b", re.I)
 
 
-_KEYS = KEYS.ids(("patient", "participant", "subject", "individual", "adult", "child", "infant", "adolesc", "men",
+_KEYS = KEYS.keyset(("patient", "participant", "subject", "individual", "adult", "child", "infant", "adolesc", "men",
          "male", "volunteer", "case", "veteran", "recipient", "person", "people", "amputee", "athlete",
          "sheep", "swine", "pig", "rat", "mice", "dog", "rabbit", "animal", "cadaver", "single",
          "year-old", "year old", "n =", "n=", "man", "woman", "boy", "girl", "lady"))
 
 
-_ARM_KEYS = KEYS.ids(("sham", "control", "placebo", "active", "usual", "standard", "treatment", "intervention",
+_ARM_KEYS = KEYS.keyset(("sham", "control", "placebo", "active", "usual", "standard", "treatment", "intervention",
              "cryo", "epidural", "block"))
 
 

@@ -136,7 +136,7 @@ def make_nerve_lexicon(nlp: Language, name: str, vocab_path: str | None) -> Nerv
 class TargetRules:
     def __init__(self, vocab: dict):
         self.bare = vocab["bare_names"]
-        self.bare_keys = KEYS.ids(self.bare)
+        self.bare_keys = KEYS.keyset(self.bare)
         self.joints = vocab["joints"]
 
     def _element(self, words: list[str]) -> tuple[list[str], str | None]:

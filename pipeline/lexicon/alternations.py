@@ -62,7 +62,7 @@ class CueAlternation:
             regex = re.compile(first_char_guard(alt, flags, parsed), flags)
             if regex.match(""):
                 raise ValueError(f"a cue must not match the empty string: {alt!r}")
-            self.parts.append((tuple(KEYS.ids(keys) for keys in required_key_sets(alt, flags, parsed=parsed)), regex,
+            self.parts.append((tuple(KEYS.keyset(keys) for keys in required_key_sets(alt, flags, parsed=parsed)), regex,
                                KEYS.numbered(opening_literals(parsed) or ())))
         self.pattern = "|".join(f"({alt})" for alt in alternatives)
 
@@ -70,9 +70,8 @@ class CueAlternation:
         low = lowered(text)
         got = KEYS.found(low)
         same_offsets = len(low) == len(text)
-        alts = [(i, regex, literal_starts(low, KEYS.held(got, opening)) if opening and same_offsets else None)
-                for i, (key_sets, regex, opening) in enumerate(self.parts)
-                if all(not ids.isdisjoint(got) for ids in key_sets)]
+        alts = [(i, regex, literal_starts(low, KEYS.held(low, opening)) if opening and same_offsets else None)
+                for i, (key_sets, regex, opening) in enumerate(self.parts) if all(keys.met(low, got) for keys in key_sets)]
         upcoming = [regex.search(text) if starts is None else first_match_at(regex, text, starts)
                     for _, regex, starts in alts]
         pos = 0

@@ -11,8 +11,12 @@ returns the numbers of all the keys that occur in it, overlapping ones included,
 is met when it shares a number with that set. Exact: a key is found where `key in low` is true,
 and nowhere else (substring semantics, no word boundaries: the keys are what `in` tested).
 
-The answers are remembered per text, like `patterns.lowered`: the field rules meet the same
-sentences, and the record's whole text, again and again.
+Keys shorter than `SCANNED_FROM` characters ("mo", "n =", "rat") occur nearly everywhere: the
+automaton would report them at every few characters, which costs more than testing them with
+`in` (they are usually met at once). A `KeySet` keeps them apart and tests them with `in`
+when none of its scanned keys is found. The keys found are remembered per text, like
+`patterns.lowered`: the field rules meet the same sentences, and the record's whole text, again
+and again.
 """
 
 from __future__ import annotations
@@ -20,9 +24,35 @@ from __future__ import annotations
 import ahocorasick
 
 
+def check_order(keys) -> tuple[str, ...]:
+    """The keys of one set in the order to test them with `in`, the fewest that tell the same:
+    a key that contains another is dropped (the shorter one is met wherever it is), and the
+    shortest come first, since they are met most often and a set is met at its first key."""
+    keys = set(keys)
+    return tuple(sorted((k for k in keys if not any(o != k and o in k for o in keys)), key=lambda k: (len(k), k)))
+
+
+class KeySet:
+    """Keys of which a text must hold one: the scanned ones by number (`ids`), the short ones
+    as `in` tests them (`short`)."""
+
+    __slots__ = ("ids", "short", "keys")
+
+    def __init__(self, ids: frozenset, short: tuple[str, ...], keys: tuple[str, ...]):
+        self.ids, self.short, self.keys = ids, short, keys
+
+    def met(self, low: str, got: frozenset) -> bool:
+        """Does the lower-cased text, which holds the scanned keys `got`, hold one of these?"""
+        return not self.ids.isdisjoint(got) or (bool(self.short) and any(map(low.__contains__, self.short)))
+
+    def __repr__(self) -> str:
+        return f"KeySet({self.keys!r})"
+
+
 class KeyScan:
     """The registered keys, one automaton over them all, and the keys found in texts met lately."""
 
+    SCANNED_FROM = 4       # characters: a shorter key is tested with `in`
     KEPT = 1 << 20         # characters of texts whose keys are remembered (then all forgotten)
 
     def __init__(self):
@@ -31,31 +61,30 @@ class KeyScan:
         self._found: dict[str, frozenset] = {}
         self._size = 0
 
-    def number(self, key: str) -> int:
-        """The number of one key (a lower-case literal), registering it when new."""
-        i = self._ids.get(key)
-        if i is None:
+    def number(self, key: str) -> int | None:
+        """The number of one key (a lower-case literal), registering it when new; None for a
+        key too short to scan for."""
+        if len(key) < self.SCANNED_FROM:
             if not key:
                 raise ValueError("an empty key is met by every text")
+            return None
+        i = self._ids.get(key)
+        if i is None:
             i = self._ids[key] = len(self._ids)
             self._automaton = None          # and what texts were found to hold is stale
             self._found.clear()
             self._size = 0
         return i
 
-    def ids(self, keys) -> frozenset:
-        """The numbers of `keys`, registering the new ones."""
-        return frozenset(map(self.number, keys))
+    def keyset(self, keys) -> KeySet:
+        """A set of keys (lower-case literals), registering the new ones."""
+        ordered = check_order(keys)
+        short = tuple(k for k in ordered if self.number(k) is None)
+        return KeySet(frozenset(self.number(k) for k in ordered if k not in short), short, ordered)
 
-    def numbered(self, literals) -> tuple[tuple[str, int], ...]:
+    def numbered(self, literals) -> tuple[tuple[str, int | None], ...]:
         """Each literal with its number, for `held`."""
         return tuple((lit, self.number(lit)) for lit in literals)
-
-    @staticmethod
-    def held(got: frozenset, numbered) -> list[str]:
-        """The literals of `numbered` (from `numbered()`) that a text holds (`got`, from
-        `found`), in their order: where an opening literal is absent, no `find` need look."""
-        return [lit for lit, i in numbered if i in got]
 
     def _build(self):
         automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
@@ -79,17 +108,24 @@ class KeyScan:
         self._size += len(low)
         return got
 
-    def holds(self, low: str, ids: frozenset) -> bool:
-        """Does the lower-cased text hold one of the keys numbered `ids`?"""
-        return not ids.isdisjoint(self.found(low))
+    def holds(self, low: str, keys: KeySet) -> bool:
+        """Does the lower-cased text hold one of the keys?"""
+        return keys.met(low, self.found(low))
 
-    def meets(self, low: str, id_sets) -> bool:
-        """Does the text hold a key of every set of numbers?"""
+    def meets(self, low: str, key_sets) -> bool:
+        """Does the lower-cased text hold a key of every set?"""
         got = self.found(low)
-        for ids in id_sets:
-            if ids.isdisjoint(got):
+        for keys in key_sets:
+            if not keys.met(low, got):
                 return False
         return True
+
+    def held(self, low: str, numbered) -> list[str]:
+        """The literals of `numbered` (from `numbered()`) the lower-cased text may hold, in their
+        order: the scanned ones it holds and the short ones. Where an opening literal is absent,
+        no `find` need look for it."""
+        got = self.found(low)
+        return [lit for lit, i in numbered if i is None or i in got]
 
 
 # one scan for the whole process: every cue's keys are found in the same pass

@@ -48,7 +48,7 @@ def number_starts(text: str) -> list[int] | None:
     if len(low) != len(text) or "hundred" in low:
         return None
     starts = [m.start() for m in _DIGIT_RUN.finditer(text)]
-    for word in KEYS.held(KEYS.found(low), _WORD_KEYS):     # the words the text holds
+    for word in KEYS.held(low, _WORD_KEYS):     # not the words the text lacks
         i = low.find(word)
         while i >= 0:
             starts.append(i)

@@ -22,27 +22,29 @@ from __future__ import annotations
 import re
 
 from .anchors import first_match_at, literal_starts, matches_at, opening_literals
-from .keyscan import KEYS
+from .keyscan import KEYS, check_order  # noqa: F401  (check_order: part of this module's API)
 
 
 class KeyedAlternation:
     def __init__(self, parts: list[tuple[tuple[str, ...], str]], flags: int = re.I):
-        self.parts = [(KEYS.ids(k.lower() for k in keys), _opening_cue(pattern, flags)) for keys, pattern in parts]
+        self.parts = [(KEYS.keyset(k.lower() for k in keys), _opening_cue(pattern, flags)) for keys, pattern in parts]
 
     def finditer(self, text: str, lower: str | None = None) -> list[re.Match]:
-        got = KEYS.found(text.lower() if lower is None else lower)
+        lower = text.lower() if lower is None else lower
+        got = KEYS.found(lower)
         found = []
-        for ids, rx in self.parts:
-            if not ids.isdisjoint(got):
+        for keys, rx in self.parts:
+            if keys.met(lower, got):
                 found.extend(rx.finditer(text))
         found.sort(key=lambda m: (m.start(), -m.end()))
         return found
 
     def search(self, text: str, lower: str | None = None) -> re.Match | None:
-        got = KEYS.found(text.lower() if lower is None else lower)
+        lower = text.lower() if lower is None else lower
+        got = KEYS.found(lower)
         best = None
-        for ids, rx in self.parts:
-            if not ids.isdisjoint(got):
+        for keys, rx in self.parts:
+            if keys.met(lower, got):
                 m = rx.search(text)
                 if m and (best is None or m.start() < best.start()):
                     best = m
@@ -204,14 +206,6 @@ def required_key_sets(pattern: str, flags: int = re.I, most: int = 3,
     return [keys for keys in unique if min(map(len, keys)) >= _MIN_KEY and len(keys) <= _MAX_KEYS][:most]
 
 
-def check_order(keys) -> tuple[str, ...]:
-    """The keys of one set in the order to test them with `in`, the fewest that tell the same:
-    a key that contains another is dropped (the shorter one is met wherever it is), and the
-    shortest come first, since they are met most often and a set is met at its first key."""
-    keys = set(keys)
-    return tuple(sorted((k for k in keys if not any(o != k and o in k for o in keys)), key=lambda k: (len(k), k)))
-
-
 def required_keys(pattern: str, flags: int = re.I) -> frozenset | None:
     """The most selective of `required_key_sets`, or None."""
     sets = required_key_sets(pattern, flags, most=1)
@@ -256,13 +250,13 @@ class Cue:
     `re.Pattern`. `match` and calls with pos/endpos skip both: an anchored attempt costs less
     than the check."""
 
-    __slots__ = ("regex", "keys", "more", "key_ids", "opening", "opening_ids", "pattern", "flags", "groups", "groupindex")
+    __slots__ = ("regex", "keys", "more", "key_sets", "opening", "opening_ids", "pattern", "flags", "groups", "groupindex")
 
     def __init__(self, regex: re.Pattern, key_sets: list, opening: tuple[str, ...] | None = None):
         self.regex = regex
         sets = [check_order(keys) for keys in key_sets]
         self.keys, self.more = (sets[0], tuple(sets[1:])) if sets else (None, ())
-        self.key_ids = tuple(KEYS.ids(keys) for keys in sets)
+        self.key_sets = tuple(KEYS.keyset(keys) for keys in sets)
         self.opening = opening
         self.opening_ids = KEYS.numbered(opening or ())
         self.pattern, self.flags = regex.pattern, regex.flags
@@ -271,9 +265,10 @@ class Cue:
     def absent(self, text: str) -> bool:
         if self.keys is None:
             return False
-        got = KEYS.found(_lowered.get(text) or lowered(text))     # inlined: the hot path of every rule
-        for ids in self.key_ids:
-            if ids.isdisjoint(got):
+        low = _lowered.get(text) or lowered(text)     # inlined: the hot path of every rule
+        got = KEYS.found(low)
+        for keys in self.key_sets:
+            if keys.ids.isdisjoint(got) and not (keys.short and any(map(low.__contains__, keys.short))):
                 return True
         return False
 
@@ -284,7 +279,7 @@ class Cue:
         low = _lowered.get(text) or lowered(text)
         if len(low) != len(text):
             return None
-        return literal_starts(low, KEYS.held(KEYS.found(low), self.opening_ids))
+        return literal_starts(low, KEYS.held(low, self.opening_ids))
 
     def search(self, text: str, *bounds):
         if bounds:
