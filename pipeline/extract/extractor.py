@@ -58,6 +58,7 @@ class Context:
     """Everything the field rules read about one record."""
 
     def __init__(self, record: dict, doc: Doc, full_docs: list[tuple[str, Doc]]):
+        KEYS.forget()             # the keys found in the last record's texts are of no more use
         self.record = record
         self.title = record.get("title") or ""
         self.text = doc._.source_text or doc.text

@@ -14,9 +14,9 @@ and nowhere else (substring semantics, no word boundaries: the keys are what `in
 Keys shorter than `SCANNED_FROM` characters ("mo", "n =", "rat") occur nearly everywhere: the
 automaton would report them at every few characters, which costs more than testing them with
 `in` (they are usually met at once). A `KeySet` keeps them apart and tests them with `in`
-when none of its scanned keys is found. The keys found are remembered per text, like
-`patterns.lowered`: the field rules meet the same sentences, and the record's whole text, again
-and again.
+when none of its scanned keys is found. The keys found are remembered per text for one record
+(the extractor calls `forget` when it starts the next): the field rules meet the same sentences,
+and the record's whole text, again and again, but a new record's texts are new.
 """
 
 from __future__ import annotations
@@ -85,6 +85,11 @@ class KeyScan:
     def numbered(self, literals) -> tuple[tuple[str, int | None], ...]:
         """Each literal with its number, for `held`."""
         return tuple((lit, self.number(lit)) for lit in literals)
+
+    def forget(self) -> None:
+        """Forget the texts scanned so far (a new record begins)."""
+        self._found.clear()
+        self._size = 0
 
     def _build(self):
         automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
