@@ -28,7 +28,7 @@ from spacy.tokens import Doc
 
 from pipeline.lexicon.keyscan import KEYS, KeySet
 from pipeline.lexicon.numbers import number_starts
-from pipeline.lexicon.patterns import Cue
+from pipeline.lexicon.patterns import Cue, forget_texts
 
 from . import (adverse_events, design, follow_up, guidance, indication, outcome, relevance,
                sample_size, targets)
@@ -58,7 +58,7 @@ class Context:
     """Everything the field rules read about one record."""
 
     def __init__(self, record: dict, doc: Doc, full_docs: list[tuple[str, Doc]]):
-        KEYS.forget()             # the keys found in the last record's texts are of no more use
+        forget_texts()            # the last record's texts, lowered and scanned, are of no more use
         self.record = record
         self.title = record.get("title") or ""
         self.text = doc._.source_text or doc.text

@@ -243,6 +243,15 @@ def lowered(text: str) -> str:
     return low
 
 
+def forget_texts() -> None:
+    """Forget the texts lowered and scanned for keys so far: a new record begins, and its texts
+    are new (a benchmark that repeats records would otherwise be served from memory)."""
+    global _lowered_size
+    _lowered.clear()
+    _lowered_size = 0
+    KEYS.forget()
+
+
 class Cue:
     """A compiled pattern that first checks that the text holds the literals its matches need
     (one of each key set; `keyscan.KEYS` finds them), then, when every match opens with one of a few
