@@ -62,15 +62,16 @@ class CueAlternation:
             regex = re.compile(first_char_guard(alt, flags, parsed), flags)
             if regex.match(""):
                 raise ValueError(f"a cue must not match the empty string: {alt!r}")
+            opening = opening_literals(parsed)      # None: a match can begin anywhere
             self.parts.append((tuple(KEYS.keyset(keys) for keys in required_key_sets(alt, flags, parsed=parsed)), regex,
-                               KEYS.numbered(opening_literals(parsed) or ())))
+                               None if opening is None else KEYS.literals(opening)))
         self.pattern = "|".join(f"({alt})" for alt in alternatives)
 
     def finditer(self, text: str):
         low = lowered(text)
         got = KEYS.found(low)
         same_offsets = len(low) == len(text)
-        alts = [(i, regex, literal_starts(low, KEYS.held(low, opening)) if opening and same_offsets else None)
+        alts = [(i, regex, literal_starts(low, KEYS.held(low, opening)) if opening is not None and same_offsets else None)
                 for i, (key_sets, regex, opening) in enumerate(self.parts) if all(keys.met(low, got) for keys in key_sets)]
         upcoming = [regex.search(text) if starts is None else first_match_at(regex, text, starts)
                     for _, regex, starts in alts]

@@ -49,6 +49,16 @@ class KeySet:
         return f"KeySet({self.keys!r})"
 
 
+class Literals:
+    """Literals looked for one by one (a pattern's opening literals): the short ones, always
+    looked for, and the numbers of the scanned ones, looked for where a text holds them."""
+
+    __slots__ = ("short", "ids")
+
+    def __init__(self, short: tuple[str, ...], ids: frozenset):
+        self.short, self.ids = short, ids
+
+
 class KeyScan:
     """The registered keys, one automaton over them all, and the keys found in texts met lately."""
 
@@ -57,6 +67,7 @@ class KeyScan:
 
     def __init__(self):
         self._ids: dict[str, int] = {}
+        self._keys: list[str] = []       # by number
         self._automaton = None           # built when first needed, again after new keys
         self._found: dict[str, frozenset] = {}
         self._size = 0
@@ -71,6 +82,7 @@ class KeyScan:
         i = self._ids.get(key)
         if i is None:
             i = self._ids[key] = len(self._ids)
+            self._keys.append(key)
             self._automaton = None          # and what texts were found to hold is stale
             self._found.clear()
             self._size = 0
@@ -82,9 +94,11 @@ class KeyScan:
         short = tuple(k for k in ordered if self.number(k) is None)
         return KeySet(frozenset(self.number(k) for k in ordered if k not in short), short, ordered)
 
-    def numbered(self, literals) -> tuple[tuple[str, int | None], ...]:
-        """Each literal with its number, for `held`."""
-        return tuple((lit, self.number(lit)) for lit in literals)
+    def literals(self, literals) -> Literals:
+        """Literals to be looked for one by one where a text may hold them (`held`)."""
+        literals = tuple(literals)
+        short = tuple(lit for lit in literals if self.number(lit) is None)
+        return Literals(short, frozenset(self.number(lit) for lit in literals if lit not in short))
 
     def forget(self) -> None:
         """Forget the texts scanned so far (a new record begins)."""
@@ -125,12 +139,12 @@ class KeyScan:
                 return False
         return True
 
-    def held(self, low: str, numbered) -> list[str]:
-        """The literals of `numbered` (from `numbered()`) the lower-cased text may hold, in their
-        order: the scanned ones it holds and the short ones. Where an opening literal is absent,
-        no `find` need look for it."""
-        got = self.found(low)
-        return [lit for lit, i in numbered if i is None or i in got]
+    def held(self, low: str, literals: Literals) -> list[str]:
+        """Of `literals`, those the lower-cased text may hold: the short ones and the scanned
+        ones it holds, in no particular order. Where an opening literal is absent, no `find`
+        need look for it."""
+        present = literals.ids & self.found(low)
+        return [*literals.short, *map(self._keys.__getitem__, present)] if present else list(literals.short)
 
 
 # one scan for the whole process: every cue's keys are found in the same pass

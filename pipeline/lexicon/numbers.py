@@ -35,7 +35,7 @@ _DIGIT_RUN = re.compile(r"\d+")
 # "a", which it does not)
 _WORD_STARTS = tuple(w for w in sorted(set(UNITS) | set(TENS))
                      if not any(w != v and w.startswith(v) for v in set(UNITS) | set(TENS)))
-_WORD_KEYS = KEYS.numbered(_WORD_STARTS)
+_WORD_KEYS = KEYS.literals(_WORD_STARTS)
 
 
 def number_starts(text: str) -> list[int] | None:

@@ -267,7 +267,7 @@ class Cue:
         self.keys, self.more = (sets[0], tuple(sets[1:])) if sets else (None, ())
         self.key_sets = tuple(KEYS.keyset(keys) for keys in sets)
         self.opening = opening
-        self.opening_ids = KEYS.numbered(opening or ())
+        self.opening_ids = KEYS.literals(opening or ())
         self.pattern, self.flags = regex.pattern, regex.flags
         self.groups, self.groupindex = regex.groups, regex.groupindex
 

@@ -74,12 +74,17 @@ def test_holds_and_meets_read_key_sets():
     assert scan.meets("anything", [])                       # no set to meet
 
 
-def test_held_keeps_the_opening_literals_a_text_may_hold_in_order():
+def test_held_keeps_the_opening_literals_a_text_may_hold():
     scan = KeyScan()
-    numbered = scan.numbered(["rat", "mouse", "sheep", "dog"])
+    literals = scan.literals(["rat", "mouse", "sheep", "dog"])
     # "mouse" is scanned for and absent; "rat" and "dog" are too short to scan for: always kept
-    assert scan.held("a sheep and a rat", numbered) == ["rat", "sheep", "dog"]
-    assert scan.held("no animals", numbered) == ["rat", "dog"]
+    assert sorted(scan.held("a sheep and a rat", literals)) == ["dog", "rat", "sheep"]
+    assert sorted(scan.held("no animals", literals)) == ["dog", "rat"]
+    # what a cue then finds at the literals' places is what it finds at all of them
+    text = "two sheep, a mouse and a rat; sheep again"
+    everywhere = sorted(i for lit in ["rat", "mouse", "sheep", "dog"] for i in range(len(text)) if text.startswith(lit, i))
+    here = sorted(i for lit in scan.held(text, literals) for i in range(len(text)) if text.startswith(lit, i))
+    assert here == everywhere
 
 
 def test_keys_registered_after_a_text_was_scanned_are_found_in_it():
