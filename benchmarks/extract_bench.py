@@ -9,6 +9,9 @@ Reads the labelled dev corpus (title, abstract, publication types only), repeats
   abbreviation detector, nerve lexicon and every field rule, output dicts built);
 * the floor: abstracts/s of the bare scispacy tokenizer (`nlp.tokenizer.pipe`) on the same texts;
 * peak resident memory of the process (ru_maxrss) and the extractor build time.
+A repeated record costs what a new one does: the extractor forgets the texts it lowered and
+scanned for cue keys when the next record begins (`patterns.forget_texts`), so no repeat is
+served from memory.
 The two alternate for --rounds rounds and the fastest round of each is printed. Rates are
 wall-clock; the CPU-time rates (process_time) are printed too, since they vary less
 on a shared machine. Then, unpinned, the wall time of `extract_records` (what `litmine extract`

@@ -32,7 +32,8 @@ import re
 
 from typing import Callable
 
-from pipeline.lexicon.patterns import check_order, compile_cue, keyed_alternation
+from pipeline.lexicon.keyscan import KEYS
+from pipeline.lexicon.patterns import compile_cue, keyed_alternation
 
 
 NEG_SCOPE = r"(?:\w+\s+){0,3}?"
@@ -101,7 +102,7 @@ NEGATION = compile_cue(rf"\b(?:no|not|never|neither|nor|cannot|unable\s+to|faile
 BOTH_ARMS = compile_cue(r"\b(?:in|for|of)\s+(?:both|all|each\s+of\s+the)\s+(?:the\s+)?(?:\w+\s+)?(?:groups?|arms?|cohorts?)\b|\bboth\s+(?:groups?|arms?|treatments?|procedures?|techniques?)\b", re.I)
 CLAUSE_SPLIT = compile_cue(r";|,\s*but\b|\bbut\s+|,?\s*however,?|\bwhereas\b|\balthough\b|\bwhile\b", 0)
 
-_KEYS = check_order(("signific", "reduc", "decreas", "declin", "lower", "improv", "free", "absent", "relie", "effective",
+_KEYS = KEYS.keyset(("signific", "reduc", "decreas", "declin", "lower", "improv", "free", "absent", "relie", "effective",
          "efficac", "benefit", "less", "shorten", "success", "valuable", "useful", "promising", "favo", "analges",
          "no ", "not ", "similar", "equal", "comparable", "equivalent", "failed", "cannot", "inferior", "than",
          "better", "superior", "worse", "alleviat", "drop", "fell", "resolved", "eliminat", "neither", "higher",
@@ -176,7 +177,7 @@ def has_direction_words(text: str) -> bool:
 
 
 def _has_keys(lower: str) -> bool:
-    return any(map(lower.__contains__, _KEYS))
+    return KEYS.holds(lower, _KEYS)
 
 
 def clause_direction(text: str, intervention: re.Pattern | None = None,

@@ -26,8 +26,9 @@ from typing import Iterable, Iterator
 
 from spacy.tokens import Doc
 
+from pipeline.lexicon.keyscan import KEYS, KeySet
 from pipeline.lexicon.numbers import number_starts
-from pipeline.lexicon.patterns import Cue, check_order
+from pipeline.lexicon.patterns import Cue, forget_texts
 
 from . import (adverse_events, design, follow_up, guidance, indication, outcome, relevance,
                sample_size, targets)
@@ -48,15 +49,16 @@ _DIGIT = re.compile(r"\d")
 
 
 @functools.lru_cache(maxsize=None)
-def _split_keys(keys: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(all-caps keys, matched as written; the others, matched on the lower-cased text)."""
-    return tuple(k for k in keys if k.isupper()), check_order(k for k in keys if not k.isupper())
+def _split_keys(keys: tuple[str, ...]) -> tuple[tuple[str, ...], KeySet]:
+    """(all-caps keys, matched as written; the others, found in the lower-cased text)."""
+    return tuple(k for k in keys if k.isupper()), KEYS.keyset(k for k in keys if not k.isupper())
 
 
 class Context:
     """Everything the field rules read about one record."""
 
     def __init__(self, record: dict, doc: Doc, full_docs: list[tuple[str, Doc]]):
+        forget_texts()            # the last record's texts, lowered and scanned, are of no more use
         self.record = record
         self.title = record.get("title") or ""
         self.text = doc._.source_text or doc.text
@@ -136,7 +138,7 @@ class Context:
     def has_any(self, keys: list[str]) -> bool:
         """Cheap pre-check: does any key occur in the text (all-caps keys case-sensitively)?"""
         upper, lower = _split_keys(tuple(keys))
-        return any(map(self.lower.__contains__, lower)) or any(map(self.all_text.__contains__, upper))
+        return KEYS.holds(self.lower, lower) or any(map(self.all_text.__contains__, upper))
 
     def find(self, rx: re.Pattern):
         """Matches of `rx` over each source text, as (sentence, match); one search per source

@@ -34,7 +34,8 @@ import re
 
 from pipeline.lexicon.durations import DAY_N, DURATION, NUMBER_IN, ORDINAL_DURATION, unit_days
 from pipeline.lexicon.numbers import parse_number
-from pipeline.lexicon.patterns import check_order, compile_cue, finditer_at
+from pipeline.lexicon.keyscan import KEYS
+from pipeline.lexicon.patterns import compile_cue, finditer_at
 
 from .evidence import FieldResult, evidence_at
 
@@ -63,7 +64,7 @@ FROM_TREATMENT = compile_cue(r"^\s*(?:after|following|post)[\s-]*(?:the\s+|their
 
 
 # a duration names its unit with one of these
-_UNIT_KEYS = check_order(("hour", "hr", "day", "d ", "week", "wk", "month", "mo", "year", "yr", "y "))
+_UNIT_KEYS = KEYS.keyset(("hour", "hr", "day", "d ", "week", "wk", "month", "mo", "year", "yr", "y "))
 
 # small patterns of the rules below, compiled once
 _BETWEEN_BEFORE = re.compile(r"\bbetween\s+$", re.I)
@@ -96,7 +97,7 @@ class FollowUpRules:
         text = sentence.text
         out = []   # (tier, days, start, end)
         lower = text.lower()
-        if not any(map(lower.__contains__, _UNIT_KEYS)):
+        if not KEYS.holds(lower, _UNIT_KEYS):
             return out
         starts = ctx.number_starts(sentence)
         for m in finditer_at(DURATION, text, starts):   # a duration opens with a number

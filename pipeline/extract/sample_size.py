@@ -27,7 +27,8 @@ from __future__ import annotations
 import re
 
 from pipeline.lexicon.numbers import NUMBER, parse_number
-from pipeline.lexicon.patterns import check_order, compile_cue, finditer_at
+from pipeline.lexicon.keyscan import KEYS
+from pipeline.lexicon.patterns import compile_cue, finditer_at
 
 from .evidence import Evidence, FieldResult, evidence_at
 
@@ -61,13 +62,13 @@ EXCLUDED = compile_cue(rf"(?<![\w.,-])(?P<num>{NUMBER})\s+(?:(?:patients|partici
 BACKGROUND_WORDS = compile_cue(r"\b(?:annually|each year|per year|worldwide|prevalence|incidence)\b", re.I)
 
 
-_KEYS = check_order(("patient", "participant", "subject", "individual", "adult", "child", "infant", "adolesc", "men",
+_KEYS = KEYS.keyset(("patient", "participant", "subject", "individual", "adult", "child", "infant", "adolesc", "men",
          "male", "volunteer", "case", "veteran", "recipient", "person", "people", "amputee", "athlete",
          "sheep", "swine", "pig", "rat", "mice", "dog", "rabbit", "animal", "cadaver", "single",
          "year-old", "year old", "n =", "n=", "man", "woman", "boy", "girl", "lady"))
 
 
-_ARM_KEYS = check_order(("sham", "control", "placebo", "active", "usual", "standard", "treatment", "intervention",
+_ARM_KEYS = KEYS.keyset(("sham", "control", "placebo", "active", "usual", "standard", "treatment", "intervention",
              "cryo", "epidural", "block"))
 
 
@@ -93,7 +94,7 @@ class SampleSizeRules:
         text = sentence.text
         out: list[Candidate] = []
         lower = text.lower()
-        if sentence.section == "title" or not any(map(lower.__contains__, _KEYS)) or ctx.search(BACKGROUND_WORDS, text):
+        if sentence.section == "title" or not KEYS.holds(lower, _KEYS) or ctx.search(BACKGROUND_WORDS, text):
             return out
         spans = []
         starts = ctx.number_starts(sentence)   # the count patterns open with a number: tried only there
@@ -110,7 +111,7 @@ class SampleSizeRules:
             if a and b and not NOT_COHORT_AFTER.match(text[m.end():]) and not any(s <= m.start() < e for s, e in spans):
                 out.append(Candidate(int(a + b), evidence_at(sentence, m.start(), m.end(), "sample_size.parts_sum", 0.85), True))
                 spans.append((m.start(), m.end()))
-        for m in (finditer_at(ARMS_NAMED, text, starts) if any(map(lower.__contains__, _ARM_KEYS)) else ()):
+        for m in (finditer_at(ARMS_NAMED, text, starts) if KEYS.holds(lower, _ARM_KEYS) else ()):
             a, b = parse_number(m.group("a")), parse_number(m.group("b"))
             if a and b and not NOT_COHORT_AFTER.match(text[m.end():]):
                 out.append(Candidate(int(a + b), evidence_at(sentence, m.start(), m.end(), "sample_size.named_arms_sum", 0.85), True))

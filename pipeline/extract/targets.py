@@ -38,6 +38,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
+from pipeline.lexicon.keyscan import KEYS
 from pipeline.lexicon.nerves import plural_forms, singular
 from pipeline.lexicon.patterns import compile_cue
 from pipeline.lexicon.vocabulary import load_vocab
@@ -135,6 +136,7 @@ def make_nerve_lexicon(nlp: Language, name: str, vocab_path: str | None) -> Nerv
 class TargetRules:
     def __init__(self, vocab: dict):
         self.bare = vocab["bare_names"]
+        self.bare_keys = KEYS.keyset(self.bare)
         self.joints = vocab["joints"]
 
     def _element(self, words: list[str]) -> tuple[list[str], str | None]:
@@ -247,14 +249,12 @@ class TargetRules:
                 order.append(k)
                 result.evidence.append(evidence_at(sentence, s, e, rule, conf))
 
-        # coordinated lists and adjectival names need a bare nerve name ("radial") in their
-        # sentence: the names the record holds, looked for in each sentence
-        bare_here = tuple(name for name in self.bare if name in ctx.lower)
+        # coordinated lists and adjectival names need a bare nerve name ("radial") in their sentence
         for sentence in ctx.sentences:
             hits = ctx.hits_in(sentence)
             cryo = None      # does the sentence name the procedure? looked up when a nerve is found
             low = sentence.text.lower()
-            names_bare = any(map(low.__contains__, bare_here))
+            names_bare = KEYS.holds(low, self.bare_keys)
             for target, group, s, e in (self._coordinated(sentence) if names_bare else ()):
                 add(target, group, sentence, s, e, "targets.coordinated_list", 0.85)
             spinal = self._spinal(sentence, ctx)

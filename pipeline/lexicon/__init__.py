@@ -12,6 +12,7 @@ what they share lives here, in plain Python with no spaCy, and both import it:
 * `nerves`: the nerve lexicon (names, plurals, abbreviations, adjectives, joints) and a plain
   matcher for short texts such as table cells;
 * `patterns`: how long cue lists are compiled to search fast.
+* `keyscan`: the cue keys a text holds, every field's found in one pass (Aho-Corasick).
 
 Data moves one way: `lexicon` imports nothing from the stages.
 """

@@ -7,8 +7,8 @@ sets its matches need (`patterns.required_key_sets`) and the literals they open 
 (leftmost first, ties to the earlier alternative) and numbered as in the alternation.
 
 The alternations of every design and every modality are tried on the same text (a record's
-whole text), and their alternatives share many keys ("review", "random", "guided"): whether a
-key occurs is looked up once per text (`_held`).
+whole text), and their alternatives share many keys ("review", "random", "guided"): the keys a
+text holds are found once, all together (`keyscan.KEYS`).
 """
 
 from __future__ import annotations
@@ -16,25 +16,8 @@ from __future__ import annotations
 import re
 
 from .anchors import first_match_at, literal_starts, opening_literals
-from .patterns import _parsed, check_order, first_char_guard, lowered, required_key_sets
-
-# (lower-cased text, {key: occurs in it}) for the last text an alternation was tried on
-_held: tuple[str | None, dict] = (None, {})
-
-
-def _meets_held(low: str, key_sets: tuple, held: dict) -> bool:
-    """Does `low` contain a literal of every key set? Each key is looked for once: `held`
-    remembers the answers for `low`."""
-    for keys in key_sets:
-        for key in keys:
-            found = held.get(key)
-            if found is None:
-                found = held[key] = key in low
-            if found:
-                break
-        else:
-            return False
-    return True
+from .keyscan import KEYS
+from .patterns import _parsed, first_char_guard, lowered, required_key_sets
 
 
 class AlternativeMatch:
@@ -79,19 +62,17 @@ class CueAlternation:
             regex = re.compile(first_char_guard(alt, flags, parsed), flags)
             if regex.match(""):
                 raise ValueError(f"a cue must not match the empty string: {alt!r}")
-            self.parts.append((tuple(check_order(keys) for keys in required_key_sets(alt, flags, parsed=parsed)), regex,
-                               opening_literals(parsed)))
+            opening = opening_literals(parsed)      # None: a match can begin anywhere
+            self.parts.append((tuple(KEYS.keyset(keys) for keys in required_key_sets(alt, flags, parsed=parsed)), regex,
+                               None if opening is None else KEYS.literals(opening)))
         self.pattern = "|".join(f"({alt})" for alt in alternatives)
 
     def finditer(self, text: str):
-        global _held
         low = lowered(text)
-        if _held[0] is not low:
-            _held = (low, {})
-        held = _held[1]
+        got = KEYS.found(low)
         same_offsets = len(low) == len(text)
-        alts = [(i, regex, literal_starts(low, opening) if opening and same_offsets else None)
-                for i, (key_sets, regex, opening) in enumerate(self.parts) if _meets_held(low, key_sets, held)]
+        alts = [(i, regex, literal_starts(low, KEYS.held(low, opening)) if opening is not None and same_offsets else None)
+                for i, (key_sets, regex, opening) in enumerate(self.parts) if all(keys.met(low, got) for keys in key_sets)]
         upcoming = [regex.search(text) if starts is None else first_match_at(regex, text, starts)
                     for _, regex, starts in alts]
         pos = 0

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from .keyscan import KEYS
 from .patterns import lowered
 
 UNITS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -34,6 +35,7 @@ _DIGIT_RUN = re.compile(r"\d+")
 # "a", which it does not)
 _WORD_STARTS = tuple(w for w in sorted(set(UNITS) | set(TENS))
                      if not any(w != v and w.startswith(v) for v in set(UNITS) | set(TENS)))
+_WORD_KEYS = KEYS.literals(_WORD_STARTS)
 
 
 def number_starts(text: str) -> list[int] | None:
@@ -46,7 +48,7 @@ def number_starts(text: str) -> list[int] | None:
     if len(low) != len(text) or "hundred" in low:
         return None
     starts = [m.start() for m in _DIGIT_RUN.finditer(text)]
-    for word in _WORD_STARTS:
+    for word in KEYS.held(low, _WORD_KEYS):     # not the words the text lacks
         i = low.find(word)
         while i >= 0:
             starts.append(i)

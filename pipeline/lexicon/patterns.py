@@ -6,8 +6,9 @@ alternation at each of them, whether or not the words it needs occur. Three reme
 
 * `compile_cue` derives from the parsed pattern the literals every match must contain, as
   key sets of which a match holds one literal each (`required_key_sets`; "a single patient"
-  needs "single" and "patient"), and returns a `Cue` that checks them with `in` on the
-  lower-cased text (a C-speed scan) before running the regex. The pattern is also put behind a
+  needs "single" and "patient"), and returns a `Cue` that checks them on the lower-cased text
+  before running the regex: the keys a text holds are found once for every cue, in one pass
+  (`keyscan.KEYS`, Aho-Corasick), so a check is a set intersection. The pattern is also put behind a
   lookahead on the characters it can start with (`first_char_guard`). Most cue patterns meet
   most sentences without their words.
 * `KeyedAlternation` keeps each alternative of a large alternation with its keys and runs only
@@ -21,26 +22,29 @@ from __future__ import annotations
 import re
 
 from .anchors import first_match_at, literal_starts, matches_at, opening_literals
+from .keyscan import KEYS, check_order  # noqa: F401  (check_order: part of this module's API)
 
 
 class KeyedAlternation:
     def __init__(self, parts: list[tuple[tuple[str, ...], str]], flags: int = re.I):
-        self.parts = [(check_order(k.lower() for k in keys), _opening_cue(pattern, flags)) for keys, pattern in parts]
+        self.parts = [(KEYS.keyset(k.lower() for k in keys), _opening_cue(pattern, flags)) for keys, pattern in parts]
 
     def finditer(self, text: str, lower: str | None = None) -> list[re.Match]:
         lower = text.lower() if lower is None else lower
+        got = KEYS.found(lower)
         found = []
         for keys, rx in self.parts:
-            if any(map(lower.__contains__, keys)):
+            if keys.met(lower, got):
                 found.extend(rx.finditer(text))
         found.sort(key=lambda m: (m.start(), -m.end()))
         return found
 
     def search(self, text: str, lower: str | None = None) -> re.Match | None:
         lower = text.lower() if lower is None else lower
+        got = KEYS.found(lower)
         best = None
         for keys, rx in self.parts:
-            if any(map(lower.__contains__, keys)):
+            if keys.met(lower, got):
                 m = rx.search(text)
                 if m and (best is None or m.start() < best.start()):
                     best = m
@@ -202,14 +206,6 @@ def required_key_sets(pattern: str, flags: int = re.I, most: int = 3,
     return [keys for keys in unique if min(map(len, keys)) >= _MIN_KEY and len(keys) <= _MAX_KEYS][:most]
 
 
-def check_order(keys) -> tuple[str, ...]:
-    """The keys of one set in the order to test them with `in`, the fewest that tell the same:
-    a key that contains another is dropped (the shorter one is met wherever it is), and the
-    shortest come first, since they are met most often and a set is met at its first key."""
-    keys = set(keys)
-    return tuple(sorted((k for k in keys if not any(o != k and o in k for o in keys)), key=lambda k: (len(k), k)))
-
-
 def required_keys(pattern: str, flags: int = re.I) -> frozenset | None:
     """The most selective of `required_key_sets`, or None."""
     sets = required_key_sets(pattern, flags, most=1)
@@ -247,28 +243,31 @@ def lowered(text: str) -> str:
     return low
 
 
-def _meets(low: str, key_sets: tuple) -> bool:
-    """Does the lower-cased text contain a literal of every key set?"""
-    for keys in key_sets:
-        if not any(map(low.__contains__, keys)):
-            return False
-    return True
+def forget_texts() -> None:
+    """Forget the texts lowered and scanned for keys so far: a new record begins, and its texts
+    are new (a benchmark that repeats records would otherwise be served from memory)."""
+    global _lowered_size
+    _lowered.clear()
+    _lowered_size = 0
+    KEYS.forget()
 
 
 class Cue:
-    """A compiled pattern that first checks, with `in`, that the text holds the literals its
-    matches need (one of each key set), then, when every match opens with one of a few
+    """A compiled pattern that first checks that the text holds the literals its matches need
+    (one of each key set; `keyscan.KEYS` finds them), then, when every match opens with one of a few
     literals, tries it only where they occur (`anchors`). Same methods and results as
     `re.Pattern`. `match` and calls with pos/endpos skip both: an anchored attempt costs less
     than the check."""
 
-    __slots__ = ("regex", "keys", "more", "opening", "pattern", "flags", "groups", "groupindex")
+    __slots__ = ("regex", "keys", "more", "key_sets", "opening", "opening_ids", "pattern", "flags", "groups", "groupindex")
 
     def __init__(self, regex: re.Pattern, key_sets: list, opening: tuple[str, ...] | None = None):
         self.regex = regex
         sets = [check_order(keys) for keys in key_sets]
         self.keys, self.more = (sets[0], tuple(sets[1:])) if sets else (None, ())
+        self.key_sets = tuple(KEYS.keyset(keys) for keys in sets)
         self.opening = opening
+        self.opening_ids = KEYS.literals(opening or ())
         self.pattern, self.flags = regex.pattern, regex.flags
         self.groups, self.groupindex = regex.groups, regex.groupindex
 
@@ -276,14 +275,20 @@ class Cue:
         if self.keys is None:
             return False
         low = _lowered.get(text) or lowered(text)     # inlined: the hot path of every rule
-        return not any(map(low.__contains__, self.keys)) or (bool(self.more) and not _meets(low, self.more))
+        got = KEYS.found(low)
+        for keys in self.key_sets:
+            if keys.ids.isdisjoint(got) and not (keys.short and any(map(low.__contains__, keys.short))):
+                return True
+        return False
 
     def starts(self, text: str) -> list[int] | None:
         """Offsets where a match can begin, or None when the pattern must scan everywhere."""
         if self.opening is None:
             return None
         low = _lowered.get(text) or lowered(text)
-        return literal_starts(low, self.opening) if len(low) == len(text) else None
+        if len(low) != len(text):
+            return None
+        return literal_starts(low, KEYS.held(low, self.opening_ids))
 
     def search(self, text: str, *bounds):
         if bounds:
