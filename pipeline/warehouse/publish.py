@@ -310,26 +310,62 @@ def update_snapshot(con: duckdb.DuckDBPyConnection, published: Path,
     every table's fingerprint (which tells the exports what changed). `kept`: a folder of the
     writer's where each written table's row hashes are kept for the next update."""
     published = Path(published)
+    try:
+        ready = _prepare(con, published, kept)
+    except BaseException:
+        _abandon(con, published)
+        raise
+    return _swap_in(con, ready)
+
+
+@dataclass
+class _Prepared:
+    """The next snapshot, attached and complete but not yet detached and renamed."""
+    tmp: Path
+    published: Path
+    kept: Path | None
+    new_file: bool
+    rows: int
+    update: SnapshotUpdate
+
+
+def _tmp(published: Path) -> Path:
+    return published.with_name(f".{published.name}.tmp-{os.getpid()}")
+
+
+def _prepare(con, published: Path, kept: Path | None) -> _Prepared:
+    """The next snapshot, attached as _ALIAS and brought up to date. On an error it is left
+    attached, for the caller to `_abandon` when no other statement runs (see `_swap_in`)."""
     published.parent.mkdir(parents=True, exist_ok=True)
-    tmp = published.with_name(f".{published.name}.tmp-{os.getpid()}")
+    tmp = _tmp(published)
     for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
         leftover.unlink(missing_ok=True)        # from a publish killed halfway
     source = con.execute("SELECT current_database()").fetchone()[0]
     con.execute("CHECKPOINT")
     rows = _rows(con, source)
     new_file = _attach(con, tmp, published, whole=_bloated(published, kept, rows))
-    try:
-        update = _copy(con, source, kept)
-    except BaseException:
-        con.execute(f"DETACH {_ALIAS}")
-        tmp.unlink(missing_ok=True)
-        raise
+    return _Prepared(tmp, published, kept, new_file, rows, _copy(con, source, kept))
+
+
+def _abandon(con, published: Path) -> None:
+    """Drop a snapshot `_prepare` failed to finish."""
+    con.execute(f"DETACH DATABASE IF EXISTS {_ALIAS}")
+    _tmp(published).unlink(missing_ok=True)
+
+
+def _swap_in(con, ready: _Prepared) -> SnapshotUpdate:
+    """Detach the prepared snapshot and rename it over the published one. Only while no other
+    connection to this DuckDB is running a statement: a statement that reads the catalog holds
+    the attached file open past DETACH, which then checkpoints later, into the renamed file
+    that analysts may be opening (seen: their open fails on its lock; the late checkpoint fails
+    and the file is left incomplete)."""
     con.execute(f"DETACH {_ALIAS}")             # checkpoints: the file is complete, no WAL left
-    os.replace(tmp, published)
-    if new_file and (record := _written_whole(kept)) is not None:
+    os.replace(ready.tmp, ready.published)
+    if ready.new_file and (record := _written_whole(ready.kept)) is not None:
         record.parent.mkdir(parents=True, exist_ok=True)
-        record.write_text(json.dumps({"bytes": published.stat().st_size, "rows": rows}))
-    return update
+        record.write_text(json.dumps({"bytes": ready.published.stat().st_size,
+                                      "rows": ready.rows}))
+    return ready.update
 
 
 def remove_leftovers(folders: list[Path]) -> list[Path]:
@@ -353,8 +389,9 @@ def remove_leftovers(folders: list[Path]) -> list[Path]:
 def snapshot_beside(con: duckdb.DuckDBPyConnection, published: Path,
                     kept: Path | None = None) -> Iterator[TableFingerprints]:
     """`update_snapshot` on a second connection to the same warehouse, on a thread, while the
-    caller goes on with `con`; yields the tables' fingerprints (taken on `con` as asked for),
-    and at the end of the block waits for the snapshot and raises its error, if any.
+    caller goes on with `con`; yields the tables' fingerprints (taken on `con` as asked for).
+    At the end of the block it waits for the snapshot, swaps it in (`_swap_in`: only once the
+    caller's statements are done) and raises the snapshot's error, if any.
 
     Why: the exports and the snapshot read the same committed warehouse and write different
     things (files; the attached snapshot), and much of each is single-threaded (ordered
@@ -373,20 +410,27 @@ def snapshot_beside(con: duckdb.DuckDBPyConnection, published: Path,
         yield tables
         return
     second = con.cursor()
-    failure: list[BaseException] = []
+    outcome: list = []          # the prepared snapshot, or the error preparing it
 
-    def update() -> None:
+    def prepare() -> None:
         try:
-            update_snapshot(second, published, kept)
+            outcome.append(_prepare(second, published, kept))
         except BaseException as exc:    # raised in the caller's thread, below
-            failure.append(exc)
+            outcome.append(exc)
 
-    thread = threading.Thread(target=update, name="litmine-snapshot")
+    thread = threading.Thread(target=prepare, name="litmine-snapshot")
     thread.start()
     try:
         yield tables
     finally:
         thread.join()
-        second.close()
-    if failure:
-        raise failure[0]
+        # swapped in only now, the caller's statements done (see _swap_in)
+        try:
+            if outcome and isinstance(outcome[0], _Prepared):
+                _swap_in(second, outcome[0])
+            else:
+                _abandon(second, published)
+        finally:
+            second.close()
+    if outcome and isinstance(outcome[0], BaseException):
+        raise outcome[0]

@@ -146,3 +146,18 @@ def test_files_left_by_a_killed_publish_are_removed_by_the_next(warehouse):
     assert not any(path.exists() for path in left)
     assert kept.read_text() == "not ours" and being_written.exists()
     assert fingerprints(settings.published)["core.articles"][0] == 3
+
+
+def test_the_snapshot_is_swapped_in_only_after_the_exports_statements(warehouse):
+    """A statement reading the catalog on the other connection holds the attached snapshot
+    open past its DETACH, which then checkpoints late into the renamed file: analysts opening
+    it met a lock error, and a late checkpoint can leave it incomplete. So the rename waits."""
+    settings, con = warehouse
+    before = settings.published.stat().st_ino
+    with snapshot_beside(con, settings.published):
+        deadline = time.monotonic() + 3      # ample for this snapshot to be prepared
+        while time.monotonic() < deadline:
+            con.execute("SELECT count(*) FROM duckdb_tables()").fetchall()
+        assert settings.published.stat().st_ino == before
+    assert settings.published.stat().st_ino != before
+    assert fingerprints(settings.published)["core.articles"][0] == 3
