@@ -424,8 +424,10 @@ def snapshot_beside(con: duckdb.DuckDBPyConnection, published: Path,
         yield tables
     finally:
         thread.join()
-        # swapped in only now, the caller's statements done (see _swap_in)
+        # swapped in only now, the caller's statements done (see _swap_in); a new statement
+        # on the caller's connection closes a result it may have left unread
         try:
+            con.execute("SELECT 1").fetchall()
             if outcome and isinstance(outcome[0], _Prepared):
                 _swap_in(second, outcome[0])
             else:
