@@ -192,12 +192,11 @@ def bench_size(root: Path, size: int, days: int, workers: int, night_again: bool
     warehouse = root / "warehouse" / "litmine.duckdb"
     kept = root / "before-night"
     runs = ((0, "first load"), (1, "quiet night"), (2, "1% new"))
-    if not night_again:     # a first load into an empty warehouse, whatever an earlier run left
-        shutil.rmtree(warehouse.parent, ignore_errors=True)
+    if night_again and not kept.is_dir():
+        raise SystemExit(f"{kept} is missing: run once with --dir first")
+    # a first load into an empty warehouse, whatever an earlier run left
+    shutil.rmtree(warehouse.parent, ignore_errors=True)
     if night_again:
-        if not kept.is_dir():
-            raise SystemExit(f"{kept} is missing: run once with --dir first")
-        shutil.rmtree(warehouse.parent, ignore_errors=True)
         shutil.copytree(kept, warehouse.parent)
         runs = runs[2:]
     results = []

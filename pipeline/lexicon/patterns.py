@@ -259,20 +259,18 @@ class Cue:
     `re.Pattern`. `match` and calls with pos/endpos skip both: an anchored attempt costs less
     than the check."""
 
-    __slots__ = ("regex", "keys", "more", "key_sets", "opening", "opening_ids", "pattern", "flags", "groups", "groupindex")
+    __slots__ = ("regex", "key_sets", "opening", "opening_ids", "pattern", "flags", "groups", "groupindex")
 
     def __init__(self, regex: re.Pattern, key_sets: list, opening: tuple[str, ...] | None = None):
         self.regex = regex
-        sets = [check_order(keys) for keys in key_sets]
-        self.keys, self.more = (sets[0], tuple(sets[1:])) if sets else (None, ())
-        self.key_sets = tuple(KEYS.keyset(keys) for keys in sets)
+        self.key_sets = tuple(KEYS.keyset(keys) for keys in key_sets)
         self.opening = opening
         self.opening_ids = KEYS.literals(opening or ())
         self.pattern, self.flags = regex.pattern, regex.flags
         self.groups, self.groupindex = regex.groups, regex.groupindex
 
     def absent(self, text: str) -> bool:
-        if self.keys is None:
+        if not self.key_sets:
             return False
         low = _lowered.get(text) or lowered(text)     # inlined: the hot path of every rule
         got = KEYS.found(low)
@@ -322,7 +320,7 @@ class Cue:
         return self.regex.split(text, maxsplit)
 
     def __repr__(self) -> str:
-        return f"Cue({self.pattern!r}, keys={(self.keys,) + self.more!r}, opening={self.opening!r})"
+        return f"Cue({self.pattern!r}, keys={tuple(k.keys for k in self.key_sets)!r}, opening={self.opening!r})"
 
 
 def finditer_at(pattern: "Cue | re.Pattern", text: str, starts: list[int] | None):

@@ -333,16 +333,17 @@ def _tmp(published: Path) -> Path:
     return published.with_name(f".{published.name}.tmp-{os.getpid()}")
 
 
-def _prepare(con, published: Path, kept: Path | None) -> _Prepared:
-    """The next snapshot, attached as _ALIAS and brought up to date. On an error it is left
-    attached, for the caller to `_abandon` when no other statement runs (see `_swap_in`)."""
+def _prepare(con, published: Path, kept: Path | None, rows: int | None = None) -> _Prepared:
+    """The next snapshot, attached as _ALIAS and brought up to date (`rows`: the warehouse's,
+    when the caller has counted them). On an error it is left attached, for the caller to
+    `_abandon` when no other statement runs (see `_swap_in`)."""
     published.parent.mkdir(parents=True, exist_ok=True)
     tmp = _tmp(published)
     for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
         leftover.unlink(missing_ok=True)        # from a publish killed halfway
     source = con.execute("SELECT current_database()").fetchone()[0]
     con.execute("CHECKPOINT")
-    rows = _rows(con, source)
+    rows = _rows(con, source) if rows is None else rows
     new_file = _attach(con, tmp, published, whole=_bloated(published, kept, rows))
     return _Prepared(tmp, published, kept, new_file, rows, _copy(con, source, kept))
 
@@ -404,8 +405,8 @@ def snapshot_beside(con: duckdb.DuckDBPyConnection, published: Path,
     copying every table while the exports render every row held both in memory at once
     (2.1 GiB at 100k records, against 1.7 GiB one after the other)."""
     tables = TableFingerprints(con)
-    published = Path(published)
-    if not published.is_file() or _bloated(published, kept, _rows(con, tables.source)):
+    published, rows = Path(published), _rows(con, tables.source)
+    if not published.is_file() or _bloated(published, kept, rows):
         update_snapshot(con, published, kept)
         yield tables
         return
@@ -414,7 +415,7 @@ def snapshot_beside(con: duckdb.DuckDBPyConnection, published: Path,
 
     def prepare() -> None:
         try:
-            outcome.append(_prepare(second, published, kept))
+            outcome.append(_prepare(second, published, kept, rows))
         except BaseException as exc:    # raised in the caller's thread, below
             outcome.append(exc)
 

@@ -57,7 +57,7 @@ def test_a_cue_tried_at_its_openings_finds_what_its_scan_finds():
     for pattern in patterns:
         cue = compile_cue(pattern)
         assert isinstance(cue, Cue) and cue.opening, pattern
-        plain = Cue(cue.regex, [set(cue.keys)] + [set(k) for k in cue.more] if cue.keys else [])   # no openings
+        plain = Cue(cue.regex, [set(k.keys) for k in cue.key_sets])   # no openings
         for text in _texts(seed=5):
             assert [m.span() for m in cue.finditer(text)] == [m.span() for m in plain.finditer(text)], (pattern, text)
             found, expected = cue.search(text), plain.search(text)
